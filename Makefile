@@ -1,0 +1,46 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11+:
+#   make run    create .venv, install, migrate, load the demo data once, serve
+#   make test   create .venv, install, run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := tracker
+
+.PHONY: run test install translations extract-messages screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall whenever a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+
+# Compiled catalogues (.mo) are build output, made from the .po sources.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d tracker/translations -f -q
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o tracker/translations/messages.pot --no-location --sort-output --project "Banso Tracker" .
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching --ignore-obsolete
+
+run: install
+	$(BIN)/flask db upgrade
+	@test -f instance/.demo-loaded || { $(BIN)/flask demo load && touch instance/.demo-loaded; }
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Regenerates docs/*.png from the running app in Chromium.
+screenshots: install
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -k screenshot
+
+clean:
+	rm -rf $(VENV) .pytest_cache

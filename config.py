@@ -1,0 +1,88 @@
+"""Settings for each environment.
+
+`TRACKER_CONFIG` picks the class (development, testing, production); every
+value that differs between machines, and every secret, comes from the
+environment.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+
+
+def database_url(url: str | None, default: str) -> str:
+    """Return a SQLAlchemy URL, pointing plain PostgreSQL URLs at psycopg 3."""
+    if not url:
+        return default
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def minutes(name: str, default: int) -> timedelta:
+    """A duration in minutes from the environment."""
+    return timedelta(minutes=int(os.environ.get(name, default)))
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL"), f"sqlite:///{INSTANCE / 'tracker.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLite waits this long for a lock held by another process before failing.
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    BABEL_DEFAULT_LOCALE = "ja"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
+    LANGUAGES = ("ja", "en")
+
+    # The CSRF token lives as long as the signed-in session (which has its own
+    # idle and absolute limits), so a long session write never expires it.
+    WTF_CSRF_TIME_LIMIT = None
+
+    SESSION_COOKIE_NAME = "tracker_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_IDLE_TIMEOUT = minutes("SESSION_IDLE_MINUTES", 60)
+    SESSION_ABSOLUTE_TIMEOUT = minutes("SESSION_ABSOLUTE_MINUTES", 12 * 60)
+
+    SIGN_IN_WINDOW = minutes("SIGN_IN_WINDOW_MINUTES", 15)
+    SIGN_IN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 10))
+    SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ADDRESS", 100))
+
+    # Number of reverse proxies in front of the app whose X-Forwarded-For to trust.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
+    HSTS = False
+    DEMO_DATA_ALLOWED = True
+    PER_PAGE = 25
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-only-not-a-secret"
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL"), "sqlite://")
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_NAME = "__Host-tracker_session"
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    HSTS = True
+    DEMO_DATA_ALLOWED = False
+    REQUIRED_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

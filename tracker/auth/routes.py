@@ -1,0 +1,59 @@
+"""Sign-in and sign-out pages."""
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker.auth import bp
+from tracker.auth.forms import SignInForm
+from tracker.auth.services import SignInRefused, authenticate
+from tracker.auth.sessions import client_address, end_session, start_session
+from tracker.extensions import db, login_manager
+
+
+def safe_next(target: str | None) -> str | None:
+    """A same-site path to return to after sign-in, or None."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Show the sign-in form; on a valid post, start a session."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = SignInForm(next=request.args.get("next", ""))
+    if not form.is_submitted():
+        return render_template("auth/sign_in.html", form=form)
+    if not form.validate():
+        return render_template("auth/sign_in.html", form=form), 422
+    try:
+        user = authenticate(form.email.data, form.password.data, client_address())
+    except SignInRefused as refused:
+        form.form_errors.append(refused.message)
+        response = render_template("auth/sign_in.html", form=form), refused.status
+        if refused.retry_after:
+            response += ({"Retry-After": str(refused.retry_after)},)
+        return response
+    start_session(user)
+    db.session.commit()
+    return redirect(safe_next(form.next.data) or url_for("home.index"))
+
+
+@bp.post("/sign-out")
+def sign_out():
+    """End this browser's session (POST only, with the CSRF token)."""
+    end_session()
+    db.session.commit()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@login_manager.unauthorized_handler
+def needs_sign_in():
+    """Anonymous visitors of a protected page go to sign-in and come back after."""
+    return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))

@@ -1,0 +1,45 @@
+"""Server-side records of sign-in: live sessions and failed attempts."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.accounts import User
+from tracker.database import UTCDateTime, utcnow
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The cookie holds a random token; we keep its hash.
+
+    Deleting the row signs that browser out wherever the cookie is replayed.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    address: Mapped[str] = mapped_column(sa.String(45), default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(255), default="")
+
+    user: Mapped[User] = relationship()
+
+
+class SignInFailure(db.Model):
+    """A failed sign-in, counted per account and per client address."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (
+        sa.Index("ix_sign_in_failures_email_created_at", "email", "created_at"),
+        sa.Index("ix_sign_in_failures_address_created_at", "address", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The email as typed (normalised), whether or not such an account exists.
+    email: Mapped[str] = mapped_column(sa.String(254))
+    address: Mapped[str] = mapped_column(sa.String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

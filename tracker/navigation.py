@@ -1,0 +1,28 @@
+"""The main menu: each entry shows only to those the permissions module lets in."""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from tracker.permissions import can_manage_accounts, can_use_profile
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: object
+    visible: Callable
+
+
+MENU = (
+    NavEntry("home.index", _l("Home"), lambda user: user.is_authenticated),
+    NavEntry("admin.users", _l("Users"), can_manage_accounts),
+    NavEntry("profile.show", _l("Profile"), can_use_profile),
+)
+
+
+def menu_for_current_user():
+    """Context processor: the entries this user may open."""
+    return {"menu": [entry for entry in MENU if entry.visible(current_user)]}
