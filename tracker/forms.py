@@ -1,13 +1,13 @@
 """Form pieces shared by several features."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectMultipleField, ValidationError, widgets
+from wtforms import PasswordField, SelectChoice, SelectMultipleField, ValidationError, widgets
 from wtforms.validators import EqualTo, InputRequired
 
 from tracker.auth.passwords import password_problem
 
 # Language names are shown in their own language, so anyone can find theirs.
-LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
 
 
 class CheckboxListField(SelectMultipleField):

@@ -4,7 +4,7 @@ Signed-in users get the language of their profile. Anyone else can switch
 with `?lang=en` / `?lang=ja`, remembered in their session cookie.
 """
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 
@@ -16,7 +16,9 @@ def remember_language_choice() -> None:
 
 
 def select_locale() -> str:
-    """Flask-Babel's locale selector."""
+    """Flask-Babel's locale selector (the default language outside a request)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated:
         return current_user.language
     return session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]

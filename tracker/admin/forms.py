@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length
 
 from tracker.forms import LANGUAGE_CHOICES, CheckboxListField, new_password_fields
@@ -27,17 +27,17 @@ class UserForm(FlaskForm):
         ],
     )
     organisation_id = SelectField(_l("Organisation"), coerce=int)
-    role = SelectField(_l("Role"), choices=[(role.value, role.label) for role in Role])
+    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, role.label) for role in Role])
     all_regions = BooleanField(_l("All regions"))
     region_ids = CheckboxListField(_l("Regions in scope"), coerce=int)
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     active = BooleanField(_l("Active (may sign in)"), default=True)
 
     def set_choices(self, organisations, regions) -> None:
-        self.organisation_id.choices = [(NO_ORGANISATION, _l("(none)"))] + [
-            (org.id, org.display_name) for org in organisations
+        self.organisation_id.choices = [SelectChoice(NO_ORGANISATION, _l("(none)"))] + [
+            SelectChoice(org.id, org.display_name) for org in organisations
         ]
-        self.region_ids.choices = [(region.id, region.name) for region in regions]
+        self.region_ids.choices = [SelectChoice(region.id, region.name) for region in regions]
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

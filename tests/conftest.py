@@ -1,0 +1,149 @@
+"""Fixtures: one app per database backend, a clean database per test, a user per role.
+
+Every test that uses `app` (directly or through `client`, `db_session`, the
+role fixtures...) runs on SQLite, and on PostgreSQL too when
+TEST_DATABASE_URL is set.
+"""
+
+import contextvars
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from config import database_url
+from tests import factories
+from tracker import create_app
+from tracker.extensions import db
+from tracker.models import Role
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _reset_schema() -> None:
+    """An empty database, then every migration from the first."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own application context.
+
+    As in production, a request shares nothing with the test body (not `g`,
+    not the database session); afterwards the test's session is rolled back so
+    that it reads what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():  # not when following a redirect inside the request's context
+            db.session.rollback()
+        return response
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request, tmp_path_factory):
+    """The application on a freshly migrated database of the given backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
+    else:
+        url = database_url(os.environ["TEST_DATABASE_URL"], "")
+    application = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        _reset_schema()
+        db.engine.dispose()
+    return application
+
+
+@pytest.fixture
+def app_context(app):
+    """An application context for the test body, emptied of data afterwards."""
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app_context):
+    return app_context.test_client()
+
+
+@pytest.fixture
+def region(app_context):
+    return factories.RegionFactory()
+
+
+@pytest.fixture
+def other_region(app_context):
+    return factories.RegionFactory()
+
+
+@pytest.fixture
+def admin(app_context):
+    return factories.UserFactory(role=Role.ADMIN, all_regions=True)
+
+
+@pytest.fixture
+def manager(region):
+    return factories.UserFactory(role=Role.MANAGER, regions=[region])
+
+
+@pytest.fixture
+def consultant(region):
+    return factories.UserFactory(role=Role.CONSULTANT, regions=[region])
+
+
+@pytest.fixture
+def official(region):
+    return factories.UserFactory(role=Role.OFFICIAL, regions=[region])
+
+
+@pytest.fixture
+def users(admin, manager, consultant, official):
+    """One user per role, by role name."""
+    return {"admin": admin, "manager": manager, "consultant": consultant, "official": official}
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/auth/sign-in") -> str:
+    """The CSRF token of this client's session, read from a page's <meta>."""
+    response = client.get(path, follow_redirects=True)
+    return CSRF_META.search(response.text).group(1)
+
+
+def login(client, user, password: str = factories.PASSWORD):
+    """Sign in through the real form; returns the response to the post."""
+    return client.post(
+        "/auth/sign-in",
+        data={"email": user.email, "password": password, "csrf_token": csrf_token(client)},
+    )
+
+
+def post(client, path: str, data: dict | None = None, token_from: str = "/", **kwargs):
+    """POST a form with the session's CSRF token, as a browser would."""
+    return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, token_from)}, **kwargs)
+
+
+@pytest.fixture
+def signed_in(client):
+    """Sign `client` in as the given user: `signed_in(manager)`."""
+
+    def sign_in(user):
+        response = login(client, user)
+        assert response.status_code == 302, response.text
+        return client
+
+    return sign_in
