@@ -24,7 +24,7 @@ install: $(VENV)/.installed translations
 
 # Compiled catalogues (.mo) are build output, made from the .po sources.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d tracker/translations -f -q
+	$(BIN)/pybabel compile -d tracker/translations
 
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o tracker/translations/messages.pot --no-location --sort-output --project "Banso Tracker" .
