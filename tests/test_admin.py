@@ -33,6 +33,9 @@ def test_list_shows_users_and_filters(client, admin, manager, official):
     assert official.email in filtered.text and manager.email not in filtered.text
     searched = client.get(f"/admin/users?q={manager.name[-3:]}")
     assert manager.email in searched.text
+    by_email = client.get(f"/admin/users?q={official.email.upper()}")
+    assert official.email in by_email.text and manager.email not in by_email.text
+    assert manager.email not in client.get("/admin/users?q=%25_").text  # wildcards are literal
 
 
 def test_list_escapes_names(client, admin, region):

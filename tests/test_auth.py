@@ -198,3 +198,7 @@ def test_next_parameter_returns_to_the_page_asked_for(client, consultant):
         data={"email": consultant.email, "password": PASSWORD, "csrf_token": token, "next": "/profile/"},
     )
     assert response.headers["Location"] == "/profile/"
+
+
+def test_passwords_are_hashed_with_argon2id_at_owasp_minimum(consultant):
+    assert consultant.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")

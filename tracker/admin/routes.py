@@ -49,8 +49,9 @@ def users():
     query = sa.select(User).options(sa.orm.selectinload(User.organisation)).order_by(User.name, User.id)
     text = request.args.get("q", "").strip()[:100]
     if text:
-        pattern = f"%{text.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(User.name).like(pattern), User.email.like(pattern)))
+        query = query.where(
+            sa.or_(User.name.icontains(text, autoescape=True), User.email.icontains(text, autoescape=True))
+        )
     role = request.args.get("role", "")
     if role in Role._value2member_map_:
         query = query.where(User.role == role)

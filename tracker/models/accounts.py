@@ -101,9 +101,9 @@ class Region(db.Model):
 
     @property
     def name(self) -> str:
-        if localized("ja", "en") == "en":
-            return f"{self.municipality_en}, {self.prefecture_en}"
-        return f"{self.prefecture}{self.municipality}"
+        return localized(
+            f"{self.prefecture}{self.municipality}", f"{self.municipality_en}, {self.prefecture_en}"
+        )
 
     def __repr__(self) -> str:
         return f"<Region {self.code} {self.prefecture}{self.municipality}>"
