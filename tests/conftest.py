@@ -8,6 +8,7 @@ TEST_DATABASE_URL is set.
 import contextvars
 import os
 import re
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +22,8 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Role
 
+# Reference data loaded by the migrations themselves, kept between tests.
+REFERENCE_TABLES = {"industries"}
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
@@ -71,7 +74,8 @@ def app_context(app):
         db.session.remove()
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
+                if table.name not in REFERENCE_TABLES:
+                    connection.execute(table.delete())
 
 
 @pytest.fixture
@@ -115,6 +119,41 @@ def users(admin, manager, consultant, official):
     return {"admin": admin, "manager": manager, "consultant": consultant, "official": official}
 
 
+@pytest.fixture
+def world(users, region, other_region):
+    """Case records in and out of each role's scope, for permission tests.
+
+    - "team": in `region`; the consultant is on the team (the manager leads it).
+    - "region": in `region`; the consultant is not on the team.
+    - "out": in `other_region`, nobody of `users` on the team.
+    `world.ids` maps names such as "engagement_team" or "session_out" to ids.
+    """
+    stranger = factories.UserFactory(role=Role.CONSULTANT, regions=[region, other_region])
+    teams = {
+        "team": [(users["manager"], True), (users["consultant"], False)],
+        "region": [(users["manager"], True), (stranger, False)],
+        "out": [(stranger, True)],
+    }
+    ids = {f"{role}_id": user.id for role, user in users.items()}
+    records = {}
+    measure = factories.SupportMeasureFactory()
+    ids["measure_id"] = measure.id
+    for variant, team in teams.items():
+        company = factories.CompanyFactory(region=other_region if variant == "out" else region)
+        contact = factories.ContactFactory(company=company)
+        engagement = factories.EngagementFactory(company=company, team=team)
+        session = factories.DialogueSessionFactory(engagement=engagement, author=team[0][0])
+        insight = factories.InsightFactory(engagement=engagement)
+        action = factories.ActionFactory(engagement=engagement, owner_contact=contact)
+        referral = factories.ReferralFactory(engagement=engagement, measure=measure)
+        for name, record in (("company", company), ("contact", contact), ("engagement", engagement),
+                             ("session", session), ("insight", insight), ("action", action),
+                             ("referral", referral)):
+            records[f"{name}_{variant}"] = record
+            ids[f"{name}_{variant}"] = record.id
+    return SimpleNamespace(users=users, ids=ids, measure=measure, **records)
+
+
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
@@ -147,3 +186,25 @@ def signed_in(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def count_queries(app_context):
+    """`with count_queries() as counted: client.get(...)`, then `counted.n` statements ran."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counted = SimpleNamespace(n=0, statements=[])
+
+        def on_execute(_conn, _cursor, statement, *_args):
+            counted.n += 1
+            counted.statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", on_execute)
+        try:
+            yield counted
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", on_execute)
+
+    return counting

@@ -1,11 +1,40 @@
 """Test data factories (factory_boy), writing through the app's db.session."""
 
+from datetime import date, timedelta
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from tracker.auth.passwords import hash_password
 from tracker.extensions import db
-from tracker.models import Organisation, OrganisationKind, Region, Role, User
+from tracker.models import (
+    Action,
+    ActionState,
+    Barrier,
+    Company,
+    Contact,
+    ContactSide,
+    DialogueSession,
+    Engagement,
+    EngagementMember,
+    Insight,
+    InsightCategory,
+    InsightHolder,
+    InsightState,
+    MeasureKind,
+    Organisation,
+    OrganisationKind,
+    Phase,
+    Referral,
+    ReferralSource,
+    Region,
+    Role,
+    SessionFormat,
+    SessionKind,
+    SessionState,
+    SupportMeasure,
+    User,
+)
 from tracker.models.accounts import jis_check_digit
 
 PASSWORD = "Tsubame-Kiryu-Orchard-42"
@@ -66,3 +95,101 @@ class UserFactory(BaseFactory):
             self.regions = list(extracted)
             if create:
                 db.session.commit()
+
+
+class CompanyFactory(BaseFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"株式会社テスト製作所{n}")
+    kana = factory.Sequence(lambda n: f"テストセイサクショ{n}")
+    region = factory.SubFactory(RegionFactory)
+    address = "新潟県燕市大通1-1"
+    employees = 120
+    capital = 50_000_000
+    representative = "代表 太郎"
+
+
+class ContactFactory(BaseFactory):
+    class Meta:
+        model = Contact
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"社員 {n}")
+    title = "代表取締役社長"
+    side = ContactSide.PRESIDENT
+
+
+class EngagementFactory(BaseFactory):
+    class Meta:
+        model = Engagement
+
+    company = factory.SubFactory(CompanyFactory)
+    theme = "次世代の柱となる事業の検討"
+    referral_source = ReferralSource.MUNICIPALITY
+    started_on = factory.LazyFunction(lambda: date.today() - timedelta(days=120))
+    phase = Phase.REVIEW
+    phase_since = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+
+    @factory.post_generation
+    def team(self, create, extracted, **kwargs):
+        """team=[(user, is_lead), ...]"""
+        for user, is_lead in extracted or []:
+            self.members.append(EngagementMember(user=user, is_lead=is_lead))
+        if create and extracted:
+            db.session.commit()
+
+
+class DialogueSessionFactory(BaseFactory):
+    class Meta:
+        model = DialogueSession
+
+    engagement = factory.SubFactory(EngagementFactory)
+    held_on = factory.LazyFunction(lambda: date.today() - timedelta(days=7))
+    duration_minutes = 90
+    format = SessionFormat.VISIT
+    kind = SessionKind.PRESIDENT_DIALOGUE
+    notes = "社長から事業承継と新事業についての考えを伺った。"
+    reflection = "こちらから提案しすぎた場面があった。"
+    next_steps = "幹部層へのインタビューを設定する。"
+    state = SessionState.DRAFT
+
+
+class InsightFactory(BaseFactory):
+    class Meta:
+        model = Insight
+
+    engagement = factory.SubFactory(EngagementFactory)
+    text = "技術はあるが、顧客の課題から考える習慣がない。"
+    holder = InsightHolder.PRESIDENT
+    category = InsightCategory.BUSINESS
+    barrier = Barrier.UNSEEN
+    state = InsightState.VOICED
+
+
+class ActionFactory(BaseFactory):
+    class Meta:
+        model = Action
+
+    engagement = factory.SubFactory(EngagementFactory)
+    title = "若手社員による新事業検討チームを立ち上げる"
+    due_on = factory.LazyFunction(lambda: date.today() + timedelta(days=14))
+    state = ActionState.PLANNED
+
+
+class SupportMeasureFactory(BaseFactory):
+    class Meta:
+        model = SupportMeasure
+
+    name = factory.Sequence(lambda n: f"専門家派遣事業{n}")
+    name_en = factory.Sequence(lambda n: f"Expert dispatch {n}")
+    kind = MeasureKind.EXPERT_DISPATCH
+
+
+class ReferralFactory(BaseFactory):
+    class Meta:
+        model = Referral
+
+    engagement = factory.SubFactory(EngagementFactory)
+    measure = factory.SubFactory(SupportMeasureFactory)
+    referred_on = factory.LazyFunction(lambda: date.today() - timedelta(days=10))

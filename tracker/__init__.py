@@ -75,10 +75,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker import admin, auth, health, home, profile
+    from tracker import actions, admin, auth, companies, engagements, health, home, insights, profile, sessions, support
 
-    for blueprint in (health.bp, auth.bp, home.bp, admin.bp, profile.bp):
-        app.register_blueprint(blueprint)
+    for feature in (health, auth, home, admin, profile, companies, engagements, sessions, insights, actions, support):
+        app.register_blueprint(feature.bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -1,16 +1,22 @@
 """Who may do what: the one place where access rules live.
 
 Views and templates ask these functions; none of them writes a rule of its
-own. Out-of-scope records answer 404, in-scope but forbidden actions 403
-(see DESIGN.md, "What each role may do").
+own. Lists and look-ups start from the scoped queries here, so a record out
+of the user's scope is simply not found (404); an in-scope action the role
+may not take answers 403 (see DESIGN.md, "What each role may do").
 """
 
 from functools import wraps
 
+import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
 
-from tracker.models import Role, User
+from tracker.extensions import db
+from tracker.models import Company, Engagement, EngagementMember, Role, User
+from tracker.models.accounts import user_regions
+
+# ---- roles -----------------------------------------------------------------
 
 
 def can_manage_accounts(user: User) -> bool:
@@ -21,6 +27,102 @@ def can_manage_accounts(user: User) -> bool:
 def can_use_profile(user: User) -> bool:
     """Everyone signed in keeps their own password and language."""
     return user.is_authenticated
+
+
+def can_browse_companies(user: User) -> bool:
+    """Every role sees the company profiles of its regions (officials a summary)."""
+    return user.is_authenticated
+
+
+def can_edit_companies(user: User) -> bool:
+    return user.is_authenticated and user.role in (Role.ADMIN, Role.MANAGER, Role.CONSULTANT)
+
+
+def can_see_case_details(user: User) -> bool:
+    """Sessions, insights, actions and teams: never for regional officials."""
+    return user.is_authenticated and user.role in (Role.ADMIN, Role.MANAGER, Role.CONSULTANT)
+
+
+def can_manage_engagements(user: User) -> bool:
+    """Open an engagement, set its team, change its phase."""
+    return user.is_authenticated and user.role in (Role.ADMIN, Role.MANAGER)
+
+
+def can_write_case_records(user: User) -> bool:
+    """Log sessions, record insights and actions (admins read but do not write)."""
+    return user.is_authenticated and user.role in (Role.MANAGER, Role.CONSULTANT)
+
+
+def can_review_sessions(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.MANAGER
+
+
+# ---- scope -----------------------------------------------------------------
+
+
+def in_regions_of(user: User, region_id_column) -> sa.ColumnElement[bool]:
+    """SQL condition: the region is one of the user's (or the user has all)."""
+    if user.all_regions:
+        return sa.true()
+    return region_id_column.in_(sa.select(user_regions.c.region_id).where(user_regions.c.user_id == user.id))
+
+
+def visible_companies(user: User) -> sa.Select:
+    """Companies whose profile the user may open: those of the user's regions."""
+    query = sa.select(Company)
+    if user.role == Role.ADMIN:
+        return query
+    return query.where(in_regions_of(user, Company.region_id))
+
+
+def case_engagements(user: User) -> sa.Select:
+    """Engagements whose records (team, sessions, insights, actions) the user may read.
+
+    Admins: all. Managers: their regions. Consultants: those whose team they
+    are on. Officials: none.
+    """
+    query = sa.select(Engagement)
+    if user.role == Role.ADMIN:
+        return query
+    if user.role == Role.MANAGER:
+        return query.join(Engagement.company).where(in_regions_of(user, Company.region_id))
+    if user.role == Role.CONSULTANT:
+        return query.where(
+            sa.exists().where(EngagementMember.engagement_id == Engagement.id, EngagementMember.user_id == user.id)
+        )
+    return query.where(sa.false())
+
+
+def case_engagement_ids(user: User) -> sa.Select:
+    """The ids of case_engagements(user), for `... .in_()` conditions."""
+    return case_engagements(user).with_only_columns(Engagement.id)
+
+
+def scoped_to_cases(user: User, model) -> sa.Select:
+    """Records of `model` (anything with an engagement_id) the user may read."""
+    return sa.select(model).where(model.engagement_id.in_(case_engagement_ids(user)))
+
+
+# ---- load and authorise ------------------------------------------------------
+
+
+def company_or_404(user: User, company_id: int) -> Company:
+    return db.first_or_404(visible_companies(user).where(Company.id == company_id))
+
+
+def engagement_or_404(user: User, engagement_id: int) -> Engagement:
+    return db.first_or_404(case_engagements(user).where(Engagement.id == engagement_id))
+
+
+def case_record_or_404(user: User, model, record_id: int):
+    """A session, insight, action or referral within the user's cases, or 404."""
+    return db.first_or_404(scoped_to_cases(user, model).where(model.id == record_id))
+
+
+def require(allowed_: bool) -> None:
+    """403 unless allowed: for an in-scope record the role may not act on."""
+    if not allowed_:
+        abort(403)
 
 
 def allowed(check):

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from tracker.auth import bp
 from tracker.auth.forms import SignInForm
+from tracker.auth.pending import keep_posted_form
 from tracker.auth.services import SignInRefused, authenticate
 from tracker.auth.sessions import client_address, end_session, start_session
 from tracker.extensions import db, login_manager
@@ -55,5 +56,10 @@ def sign_out():
 
 @login_manager.unauthorized_handler
 def needs_sign_in():
-    """Anonymous visitors of a protected page go to sign-in and come back after."""
-    return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    """Anonymous visitors of a protected page go to sign-in and come back after.
+
+    A form posted just after the sign-in expired is kept and comes back with them.
+    """
+    token = keep_posted_form()
+    target = f"{request.path}?restore={token}" if token else request.full_path.rstrip("?")
+    return redirect(url_for("auth.sign_in", next=target))

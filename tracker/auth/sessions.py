@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, flash, request, session
+from flask import current_app, flash, g, request, session
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
@@ -83,6 +83,7 @@ def load_user() -> User | None:
     )
     if row is None or _expired(row) or not row.user.active:
         if row is not None:
+            g.expired_user_id = row.user_id
             db.session.delete(row)
             db.session.commit()
             flash(_("Your session has ended. Please sign in again."), "info")

@@ -1,4 +1,31 @@
 """The domain model, one module per group of entities."""
 
 from tracker.models.accounts import Organisation, OrganisationKind, Region, Role, User  # noqa: F401
-from tracker.models.auth import SignInFailure, UserSession  # noqa: F401
+from tracker.models.actions import Action, ActionState, ActionUpdate  # noqa: F401
+from tracker.models.auth import PendingForm, SignInFailure, UserSession  # noqa: F401
+from tracker.models.companies import Company, Contact, ContactSide, Industry  # noqa: F401
+from tracker.models.dialogue import (  # noqa: F401
+    DialogueSession,
+    SessionFormat,
+    SessionKind,
+    SessionRevision,
+    SessionState,
+    Statement,
+)
+from tracker.models.engagements import (  # noqa: F401
+    ClosingReason,
+    Engagement,
+    EngagementMember,
+    Phase,
+    PhaseChange,
+    ReferralSource,
+)
+from tracker.models.insights import (  # noqa: F401
+    Barrier,
+    Insight,
+    InsightCategory,
+    InsightHolder,
+    InsightState,
+    InsightStateChange,
+)
+from tracker.models.support import MeasureKind, Referral, ReferralOutcome, SupportMeasure  # noqa: F401

@@ -1,39 +1,34 @@
 """Who uses the product: regions, organisations and user accounts."""
 
-from enum import StrEnum
-
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.extensions import db
 from tracker.database import UTCDateTime, utcnow
+from tracker.models.common import Choice, enum_column, localized
 
 
-class Role(StrEnum):
+class Role(Choice):
     ADMIN = "admin"
     MANAGER = "manager"
     CONSULTANT = "consultant"
     OFFICIAL = "official"
 
-    @property
-    def label(self):
-        return ROLE_LABELS[self]
+    @classmethod
+    def labels(cls):
+        return {
+            cls.ADMIN: _l("Administrator"),
+            cls.MANAGER: _l("Manager"),
+            cls.CONSULTANT: _l("Consultant"),
+            cls.OFFICIAL: _l("Regional official"),
+        }
 
 
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.MANAGER: _l("Manager"),
-    Role.CONSULTANT: _l("Consultant"),
-    Role.OFFICIAL: _l("Regional official"),
-}
-
-
-class OrganisationKind(StrEnum):
+class OrganisationKind(Choice):
     BUREAU = "bureau"
     SUPPORT_ORGANISATION = "support_organisation"
     MUNICIPALITY = "municipality"
@@ -42,39 +37,17 @@ class OrganisationKind(StrEnum):
     UNIVERSITY = "university"
     PARTNER_COMPANY = "partner_company"
 
-    @property
-    def label(self):
-        return ORGANISATION_KIND_LABELS[self]
-
-
-ORGANISATION_KIND_LABELS = {
-    OrganisationKind.BUREAU: _l("Regional bureau"),
-    OrganisationKind.SUPPORT_ORGANISATION: _l("Support organisation"),
-    OrganisationKind.MUNICIPALITY: _l("Municipality"),
-    OrganisationKind.FINANCIAL_INSTITUTION: _l("Financial institution"),
-    OrganisationKind.EXPERT: _l("Expert"),
-    OrganisationKind.UNIVERSITY: _l("University"),
-    OrganisationKind.PARTNER_COMPANY: _l("Partner company"),
-}
-
-
-def enum_column(enum_class: type[StrEnum], name: str) -> sa.Enum:
-    """A portable enum: VARCHAR plus a CHECK constraint on both databases."""
-    return sa.Enum(
-        enum_class,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
-
-
-def localized(ja: str, en: str) -> str:
-    """Pick the Japanese or English form of a name for the current language."""
-    locale = get_locale()
-    return en if locale is not None and locale.language == "en" and en else ja
+    @classmethod
+    def labels(cls):
+        return {
+            cls.BUREAU: _l("Regional bureau"),
+            cls.SUPPORT_ORGANISATION: _l("Support organisation"),
+            cls.MUNICIPALITY: _l("Municipality"),
+            cls.FINANCIAL_INSTITUTION: _l("Financial institution"),
+            cls.EXPERT: _l("Expert"),
+            cls.UNIVERSITY: _l("University"),
+            cls.PARTNER_COMPANY: _l("Partner company"),
+        }
 
 
 user_regions = sa.Table(

@@ -43,3 +43,20 @@ class SignInFailure(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254))
     address: Mapped[str] = mapped_column(sa.String(45))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PendingForm(db.Model):
+    """A form posted after the sign-in had expired, kept so nothing typed is lost.
+
+    The browser that posted it gets a random token (only its hash is stored)
+    and, once signed in again, the form comes back filled in, unsaved.
+    """
+
+    __tablename__ = "pending_forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(sa.String(500))
+    data: Mapped[list] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -1,0 +1,7 @@
+"""Engagements pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("engagements", __name__)
+
+from tracker.engagements import routes  # noqa: E402, F401
