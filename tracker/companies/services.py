@@ -1,0 +1,86 @@
+"""Named operations on companies and their contacts."""
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from tracker.companies.text import nfkc
+from tracker.concurrency import StaleEdit
+from tracker.extensions import db
+from tracker.models import Company, Contact, User
+from tracker.permissions import visible_companies
+
+COMPANY_FIELDS = (
+    "name", "kana", "corporate_number", "region_id", "address", "industry_code", "employees", "capital",
+    "founded_year", "leader_selection_year", "representative",
+)
+CONTACT_FIELDS = ("name", "title", "side", "email", "phone")
+
+
+@dataclass
+class Duplicates:
+    """Companies a new or changed profile may repeat.
+
+    `same_number`: the company holding the corporate number (never allowed
+    twice); `number_visible` says whether the user may see that company.
+    `same_name`: companies of the same name in the same region (allowed once
+    the user confirms they are different companies).
+    """
+
+    same_number: Company | None = None
+    number_visible: bool = False
+    same_name: list[Company] = field(default_factory=list)
+
+
+def find_duplicates(details: dict, user: User, company: Company | None = None) -> Duplicates:
+    found = Duplicates()
+    others = sa.true() if company is None else Company.id != company.id
+    if details["corporate_number"]:
+        found.same_number = db.session.scalar(
+            sa.select(Company).where(Company.corporate_number == details["corporate_number"], others)
+        )
+        if found.same_number is not None:
+            visible = visible_companies(user).with_only_columns(Company.id)
+            holder = db.session.scalar(visible.where(Company.id == found.same_number.id))
+            found.number_visible = holder is not None
+    names = {details["name"], nfkc(details["name"])}
+    found.same_name = list(
+        db.session.scalars(
+            visible_companies(user)
+            .where(Company.region_id == details["region_id"], Company.name.in_(names), others)
+            .order_by(Company.id)
+        )
+    )
+    return found
+
+
+def create_company(details: dict) -> Company:
+    """Record a company. `details` holds the fields of the company form."""
+    company = Company(**{name: details[name] for name in COMPANY_FIELDS})
+    db.session.add(company)
+    return company
+
+
+def update_company(company: Company, details: dict) -> None:
+    """Change a company's profile; the version check guards against lost updates."""
+    for name in COMPANY_FIELDS:
+        setattr(company, name, details[name])
+
+
+def add_contact(company: Company, details: dict) -> Contact:
+    contact = Contact(company=company, **{name: details[name] for name in CONTACT_FIELDS})
+    db.session.add(contact)
+    return contact
+
+
+def contact_version(contact: Contact) -> str:
+    """Contacts carry no version column: the time of their last change serves as one."""
+    return contact.updated_at.isoformat()
+
+
+def update_contact(contact: Contact, details: dict, submitted_version: str | None) -> None:
+    """Change a contact unless someone else changed it since the form was shown."""
+    if contact_version(contact) != (submitted_version or ""):
+        raise StaleEdit(contact)
+    for name in CONTACT_FIELDS:
+        setattr(contact, name, details[name])
