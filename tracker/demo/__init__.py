@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from tracker.auth.passwords import hash_password
 from tracker.demo import data
+from tracker.demo.cases import load_cases, load_measures
 from tracker.extensions import db
 from tracker.models import Organisation, Region, User
 from tracker.models.accounts import jis_check_digit
@@ -15,7 +16,11 @@ demo_cli = AppGroup("demo", help="Demo data.")
 
 
 def load_demo_data() -> dict[str, int]:
-    """Add whatever of the demo data set is missing; return how many rows were added."""
+    """Add whatever of the demo data set is missing; return how many rows were added.
+
+    The case records (companies and their engagements) are added only into a
+    database without companies, so that nobody's own records get mixed with them.
+    """
     added = {"regions": 0, "organisations": 0, "accounts": 0}
     regions = {region.code[:5]: region for region in db.session.scalars(sa.select(Region))}
     for code, pref, muni, pref_en, muni_en, year in data.REGIONS:
@@ -48,13 +53,15 @@ def load_demo_data() -> dict[str, int]:
                 )
             )
             added["accounts"] += 1
+    added["measures"] = load_measures()
+    added.update(load_cases())
     db.session.commit()
     return added
 
 
 @demo_cli.command("load")
 def load():
-    """Load the demo regions, organisations and accounts (idempotent)."""
+    """Load the demo regions, organisations, accounts, catalogue and case records (idempotent)."""
     if not current_app.config["DEMO_DATA_ALLOWED"]:
         raise click.ClickException("Demo data is never loaded in production.")
     added = load_demo_data()

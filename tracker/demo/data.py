@@ -1,4 +1,4 @@
-"""The demo data set: the pilot regions of DESIGN.md, organisations, four accounts.
+"""The demo data set: the pilot regions of DESIGN.md, organisations, accounts.
 
 Everything is fictional except the regions, which are the real pilot areas.
 """
@@ -50,4 +50,10 @@ ACCOUNTS = [
     ("consultant@example.com", "傾聴 一郎", Role.CONSULTANT, "燕三条地域産業振興センター（架空）",
      ["15213", "15202"], "ja"),
     ("official@example.com", "燕 市子", Role.OFFICIAL, "燕市", ["15213"], "ja"),
+    # More team members, so that the demo's teams look like real ones.
+    ("manager2@example.com", "共創 誠", Role.MANAGER, "関東経済産業局", ["10203", "10205", "22210"], "ja"),
+    ("consultant2@example.com", "対話 美咲", Role.CONSULTANT, "南信州産業支援機構（架空）", ["20205", "20206"], "ja"),
+    ("consultant3@example.com", "診断 健太", Role.CONSULTANT, "中小企業診断士 伴走研究会（架空）",
+     ["08202", "15222", "20206", "10203", "10205", "22210"], "ja"),
+    ("consultant4@example.com", "融資 直子", Role.CONSULTANT, "越後中央銀行（架空）", ["15213", "15202", "15222"], "ja"),
 ]
