@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tracker.permissions import can_manage_accounts, can_use_profile
+from tracker.permissions import can_browse_companies
+from tracker.permissions import can_manage_catalogues
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,9 @@ class NavEntry:
 
 MENU = (
     NavEntry("home.index", _l("Home"), lambda user: user.is_authenticated),
+    NavEntry("companies.index", _l("Companies"), can_browse_companies),
     NavEntry("admin.users", _l("Users"), can_manage_accounts),
+    NavEntry("support.measures", _l("Support measures"), can_manage_catalogues),
     NavEntry("profile.show", _l("Profile"), can_use_profile),
 )
 

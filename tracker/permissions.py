@@ -13,7 +13,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from tracker.extensions import db
-from tracker.models import Company, Engagement, EngagementMember, Role, User
+from tracker.models import Company, Contact, Engagement, EngagementMember, Region, Role, User
 from tracker.models.accounts import user_regions
 
 # ---- roles -----------------------------------------------------------------
@@ -57,6 +57,19 @@ def can_review_sessions(user: User) -> bool:
     return user.is_authenticated and user.role == Role.MANAGER
 
 
+def can_edit_session(user: User, session) -> bool:
+    """Writers edit a session report in any state but reviewed; once reviewed,
+    only a manager (the reviewing role) may still correct it."""
+    if not can_write_case_records(user):
+        return False
+    return session.state != "reviewed" or user.role == Role.MANAGER
+
+
+def can_manage_catalogues(user: User) -> bool:
+    """The support-measure catalogue (and other reference lists) are the admin's."""
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
 # ---- scope -----------------------------------------------------------------
 
 
@@ -73,6 +86,14 @@ def visible_companies(user: User) -> sa.Select:
     if user.role == Role.ADMIN:
         return query
     return query.where(in_regions_of(user, Company.region_id))
+
+
+def regions_in_scope(user: User) -> sa.Select:
+    """Regions the user works in: where they may record and find companies."""
+    query = sa.select(Region).order_by(Region.code)
+    if user.role == Role.ADMIN:
+        return query
+    return query.where(in_regions_of(user, Region.id))
 
 
 def case_engagements(user: User) -> sa.Select:
@@ -103,11 +124,33 @@ def scoped_to_cases(user: User, model) -> sa.Select:
     return sa.select(model).where(model.engagement_id.in_(case_engagement_ids(user)))
 
 
+def team_candidates(company: Company) -> sa.Select:
+    """Users who may join the team of `company`'s engagement: active managers and
+    consultants whose regions cover the company's region."""
+    covers_region = sa.or_(
+        User.all_regions,
+        sa.exists().where(user_regions.c.user_id == User.id, user_regions.c.region_id == company.region_id),
+    )
+    return sa.select(User).where(
+        User.active.is_(True), User.role.in_((Role.MANAGER, Role.CONSULTANT)), covers_region
+    )
+
+
 # ---- load and authorise ------------------------------------------------------
 
 
 def company_or_404(user: User, company_id: int) -> Company:
     return db.first_or_404(visible_companies(user).where(Company.id == company_id))
+
+
+def contact_or_404(user: User, company_id: int, contact_id: int) -> Contact:
+    """A contact of a company the user may see, or 404 (also when it is another company's)."""
+    company_ids = visible_companies(user).with_only_columns(Company.id)
+    return db.first_or_404(
+        sa.select(Contact).where(
+            Contact.id == contact_id, Contact.company_id == company_id, Contact.company_id.in_(company_ids)
+        )
+    )
 
 
 def engagement_or_404(user: User, engagement_id: int) -> Engagement:
