@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := tracker
 
-.PHONY: run test install translations extract-messages screenshots clean
+.PHONY: run test lint install translations extract-messages screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -37,6 +37,9 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check tracker tests config.py
 
 # Regenerates docs/*.png from the running app in Chromium.
 screenshots: install

@@ -68,7 +68,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-only-not-a-secret"
+    SECRET_KEY = "testing-only-not-a-secret"  # noqa: S105 (tests only; production reads the environment)
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL"), "sqlite://")
 
 

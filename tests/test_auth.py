@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from tests.conftest import csrf_token, login, post
 from tests.factories import PASSWORD, UserFactory
-from tracker.extensions import db
 from tracker.database import utcnow
+from tracker.extensions import db
 from tracker.models import Role, SignInFailure, UserSession
 
 GENERIC = "メールアドレスまたはパスワードが正しくありません"

@@ -88,7 +88,8 @@ def test_jsic_has_20_major_and_99_middle_groups(app_context):
     assert [row[0] for row in majors] == list("ABCDEFGHIJKLMNOPQRST")
     assert [row[0] for row in middles] == [f"{n:02d}" for n in range(1, 100)]
     names = dict((row[0], row[1]) for row in jsic.INDUSTRIES)
-    assert names["E"] == "製造業" and names["24"] == "金属製品製造業" and names["28"] == "電子部品・デバイス・電子回路製造業"
+    assert names["E"] == "製造業" and names["24"] == "金属製品製造業"
+    assert names["28"] == "電子部品・デバイス・電子回路製造業"
     assert names["R"] == "サービス業（他に分類されないもの）"
 
 

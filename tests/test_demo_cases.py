@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tracker.demo import load_demo_data
-from tracker.demo.cases import MEASURES, corporate_number
 from tracker.demo.casebook import CASES
+from tracker.demo.cases import MEASURES, corporate_number
 from tracker.extensions import db
 from tracker.models import (
     Action,

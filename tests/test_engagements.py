@@ -408,11 +408,3 @@ def test_consultant_on_the_team_may_not_change_the_phase(client, world, consulta
     assert response.status_code == 403
     db.session.refresh(engagement)
     assert engagement.phase == Phase.REVIEW
-
-
-def test_links_to_pages_of_other_features_only_when_they_exist(app_context):
-    from tracker.engagements.routes import optional_url
-
-    with app_context.test_request_context():
-        assert optional_url("no_such.endpoint", engagement_id=1) is None
-        assert optional_url("engagements.show", engagement_id=1) == "/engagements/1"

@@ -67,7 +67,8 @@ def test_journey_tells_the_story_in_time_order(client, world, manager, consultan
     records = story(world, manager, consultant)
     login(client, manager)
     moved = post(client, f"/engagements/{engagement.id}/phase", {
-        "to_phase": "framing", "changed_on": local_today().isoformat(), "reason": "社長が本質的課題を自分の言葉で語った",
+        "to_phase": "framing", "changed_on": local_today().isoformat(),
+        "reason": "社長が本質的課題を自分の言葉で語った",
         "closing_reason": "", "version": str(engagement.version),
     })
     assert moved.status_code == 302
@@ -89,7 +90,8 @@ def test_journey_tells_the_story_in_time_order(client, world, manager, consultan
     assert positions == sorted(positions)
     # The phase change by the manager, with its reason and who made it.
     phase = html[positions[-1]:]
-    assert "Phase: Review → Framing" in phase and "社長が本質的課題を自分の言葉で語った" in phase and manager.name in phase
+    assert "Phase: Review → Framing" in phase and manager.name in phase
+    assert "社長が本質的課題を自分の言葉で語った" in phase
     # A session: kind, format, duration, who attended, and only an excerpt of the notes.
     session = html[positions[1]:positions[2]]
     assert "Dialogue with the president" in session and "Visit" in session and "90 minutes" in session

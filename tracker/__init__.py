@@ -75,7 +75,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker import actions, admin, auth, companies, engagements, health, home, insights, profile, sessions, support
+    from tracker import (
+        actions,
+        admin,
+        auth,
+        companies,
+        engagements,
+        health,
+        home,
+        insights,
+        profile,
+        sessions,
+        support,
+    )
 
     for feature in (health, auth, home, admin, profile, companies, engagements, sessions, insights, actions, support):
         app.register_blueprint(feature.bp)

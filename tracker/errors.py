@@ -9,12 +9,21 @@ from tracker.extensions import db
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
-    403: (_l("Not allowed"), _l("Your role does not allow this. Ask your administrator if you need it.")),
+    403: (
+        _l("Not allowed"),
+        _l("Your role does not allow this. Ask your administrator if you need it."),
+    ),
     404: (_l("Not found"), _l("There is no such page, or it is not within your scope.")),
     405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
     413: (_l("Too large"), _l("What you sent is larger than this page accepts.")),
-    429: (_l("Too many requests"), _l("Too many attempts in a short time. Wait a few minutes and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error occurred. Nothing you sent was saved; please try again.")),
+    429: (
+        _l("Too many requests"),
+        _l("Too many attempts in a short time. Wait a few minutes and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error occurred. Nothing you sent was saved; please try again."),
+    ),
 }
 # Field values never echoed back on the expired-form page.
 _SECRET_FIELDS = ("password", "csrf_token")

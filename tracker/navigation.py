@@ -1,14 +1,17 @@
 """The main menu: each entry shows only to those the permissions module lets in."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from tracker.permissions import can_manage_accounts, can_use_profile
-from tracker.permissions import can_browse_companies
-from tracker.permissions import can_manage_catalogues
+from tracker.permissions import (
+    can_browse_companies,
+    can_manage_accounts,
+    can_manage_catalogues,
+    can_use_profile,
+)
 
 
 @dataclass(frozen=True)

@@ -43,13 +43,6 @@ from tracker.permissions import (
 )
 
 
-def page_link(endpoint: str, **values) -> str | None:
-    """A link to another feature's page, or None while that page is not built yet."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
 def _industries() -> list[Industry]:
     return list(db.session.scalars(sa.select(Industry).order_by(Industry.code)))
 
@@ -103,7 +96,6 @@ def show(company_id: int):
         details=details, engagements=engagements if details else [],
         readable=readable_engagement_ids(current_user, company) if details else set(),
         can_edit=can_edit_companies(current_user), can_open_engagement=can_manage_engagements(current_user),
-        page_link=page_link,
     )
 
 

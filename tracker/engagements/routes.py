@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 from babel.dates import format_skeleton
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -34,13 +34,6 @@ from tracker.permissions import (
 )
 
 
-def optional_url(endpoint: str, **values) -> str | None:
-    """The address of another feature's page, or None while that page does not exist."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
 def month_label(day) -> str:
     """A month heading in the reader's language: "April 2024", "2024年4月"."""
     return format_skeleton("yMMMM", day, locale=get_locale())
@@ -48,7 +41,7 @@ def month_label(day) -> str:
 
 @bp.context_processor
 def page_helpers() -> dict:
-    return {"optional_url": optional_url, "month_label": month_label, "days_in_phase": days_in_phase}
+    return {"month_label": month_label, "days_in_phase": days_in_phase}
 
 
 def _shown(record):

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from tracker.extensions import db
 from tracker.database import UTCDateTime, utcnow
+from tracker.extensions import db
 from tracker.models.common import Choice, enum_column, localized
 
 

@@ -5,9 +5,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.database import UTCDateTime, utcnow
 from tracker.extensions import db
 from tracker.models.accounts import User
-from tracker.database import UTCDateTime, utcnow
 
 
 class UserSession(db.Model):

@@ -4,8 +4,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.auth.services import set_password
 from tracker.auth.routes import safe_next
+from tracker.auth.services import set_password
 from tracker.auth.sessions import start_session
 from tracker.extensions import db
 from tracker.permissions import allowed, can_use_profile

@@ -1,10 +1,9 @@
 """Dialogue session pages: log a session, read it, edit it."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from tracker.auth.pending import form_data
 from tracker.concurrency import StaleEdit
@@ -51,19 +50,9 @@ def revision_value(name: str, value):
     return value
 
 
-def url_or_none(endpoint: str, **values) -> str | None:
-    """A link to another feature's page, or None while that page does not exist."""
-    if endpoint not in current_app.view_functions:
-        return None
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 @bp.context_processor
 def session_helpers():
-    return {"url_or_none": url_or_none, "revision_fields": REVISION_FIELDS, "revision_value": revision_value}
+    return {"revision_fields": REVISION_FIELDS, "revision_value": revision_value}
 
 
 def _form(engagement, session=None) -> SessionForm:
