@@ -181,7 +181,7 @@ class ContactForm(FlaskForm):
         filters=[lambda t: t.strip() if t else ""],
     )
     phone = StringField(
-        _l("Phone"),
+        _l("Phone number"),
         validators=[Optional(), Length(max=30)],
         filters=[lambda t: " ".join(nfkc(t).split()) if t else ""],
         render_kw={"inputmode": "tel", "autocomplete": "off"},

@@ -157,7 +157,7 @@ class NewContactRow(RowForm):
             Length(max=NAME_MAX, message=TOO_LONG),
         ],
     )
-    title = StringField(_l("Title"), filters=[strip], validators=[Length(max=NAME_MAX, message=TOO_LONG)])
+    title = StringField(_l("Job title"), filters=[strip], validators=[Length(max=NAME_MAX, message=TOO_LONG)])
     side = SelectField(_l("Side"), choices=labelled(ContactSide), default=ContactSide.EMPLOYEE.value)
 
 
