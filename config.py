@@ -60,6 +60,9 @@ class Config:
     HSTS = False
     DEMO_DATA_ALLOWED = True
     PER_PAGE = 25
+    # The pipeline flags an open engagement as stalled after this many days
+    # without a dialogue session (counted from its start when it has none).
+    STALLED_AFTER_DAYS = int(os.environ.get("STALLED_AFTER_DAYS", 60))
 
 
 class DevelopmentConfig(Config):
