@@ -12,6 +12,7 @@ from tracker.extensions import db
 from tracker.home import bp
 from tracker.models import Action, ActionState, DialogueSession, Engagement, Role, SessionState, User
 from tracker.permissions import case_engagements, scoped_to_cases
+from tracker.review.services import waiting_count
 
 TEMPLATES = {
     Role.ADMIN: "home/admin.html",
@@ -35,6 +36,8 @@ def index():
         context = {"counts": {(role, active): n for role, active, n in rows}, "roles": list(Role)}
     elif current_user.role == Role.CONSULTANT:
         context = my_work(current_user)
+    elif current_user.role == Role.MANAGER:
+        context = {"review_waiting": waiting_count(current_user)}
     return render_template(TEMPLATES[current_user.role], **context)
 
 
