@@ -84,12 +84,16 @@ def register_blueprints(app: Flask) -> None:
         health,
         home,
         insights,
+        pipeline,
         profile,
+        review,
         sessions,
         support,
     )
 
-    for feature in (health, auth, home, admin, profile, companies, engagements, sessions, insights, actions, support):
+    features = (health, auth, home, admin, profile, companies, engagements, sessions, insights, actions, support,
+                pipeline, review)
+    for feature in features:
         app.register_blueprint(feature.bp)
 
 

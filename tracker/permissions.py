@@ -65,6 +65,11 @@ def can_edit_session(user: User, session) -> bool:
     return session.state != "reviewed" or user.role == Role.MANAGER
 
 
+def can_use_pipeline(user: User) -> bool:
+    """The pipeline board: admins, managers and consultants (officials never)."""
+    return user.is_authenticated and user.role in (Role.ADMIN, Role.MANAGER, Role.CONSULTANT)
+
+
 def can_manage_catalogues(user: User) -> bool:
     """The support-measure catalogue (and other reference lists) are the admin's."""
     return user.is_authenticated and user.role == Role.ADMIN
@@ -107,6 +112,23 @@ def case_engagements(user: User) -> sa.Select:
         return query
     if user.role == Role.MANAGER:
         return query.join(Engagement.company).where(in_regions_of(user, Company.region_id))
+    if user.role == Role.CONSULTANT:
+        return query.where(
+            sa.exists().where(EngagementMember.engagement_id == Engagement.id, EngagementMember.user_id == user.id)
+        )
+    return query.where(sa.false())
+
+
+def pipeline_engagements(user: User) -> sa.Select:
+    """Engagements on the user's pipeline: the same scope as case_engagements()
+    (admins all, managers their regions, consultants their teams, officials
+    none), written without a join so that lists may join Company themselves."""
+    query = sa.select(Engagement)
+    if user.role == Role.ADMIN:
+        return query
+    if user.role == Role.MANAGER:
+        company_ids = sa.select(Company.id).where(in_regions_of(user, Company.region_id))
+        return query.where(Engagement.company_id.in_(company_ids))
     if user.role == Role.CONSULTANT:
         return query.where(
             sa.exists().where(EngagementMember.engagement_id == Engagement.id, EngagementMember.user_id == user.id)
