@@ -264,6 +264,10 @@ def test_board_cards_carry_a_plain_move_form(case, manager, signed_in):
     assert f'action="/pipeline/engagements/{case.id}/phase"' in card
     assert f'name="next" value="/pipeline/?region={case.company.region_id}"' in card
     assert 'src="/static/js/pipeline.js"' in response.text
+    # Every phase but the current one can be chosen, each with its label.
+    options = dict(re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]+)</option>', card))
+    assert set(Phase) - {case.phase} <= set(options) and all(options.values())
+    assert f'<option value="{case.phase.value}" disabled>' in card
 
 
 def test_moving_a_phase_returns_to_the_board_with_the_filters(case, manager, signed_in):
