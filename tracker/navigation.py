@@ -27,7 +27,7 @@ MENU = (
     NavEntry("home.index", _l("Home"), lambda user: user.is_authenticated),
     NavEntry("companies.index", _l("Companies"), can_browse_companies),
     NavEntry("pipeline.board", _l("Pipeline"), can_use_pipeline),
-    NavEntry("review.queue", _l("Review"), can_review_sessions),
+    NavEntry("review.queue", _l("Session review"), can_review_sessions),
     NavEntry("admin.users", _l("Users"), can_manage_accounts),
     NavEntry("support.measures", _l("Support measures"), can_manage_catalogues),
     NavEntry("profile.show", _l("Profile"), can_use_profile),

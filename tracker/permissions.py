@@ -111,22 +111,7 @@ def case_engagements(user: User) -> sa.Select:
     if user.role == Role.ADMIN:
         return query
     if user.role == Role.MANAGER:
-        return query.join(Engagement.company).where(in_regions_of(user, Company.region_id))
-    if user.role == Role.CONSULTANT:
-        return query.where(
-            sa.exists().where(EngagementMember.engagement_id == Engagement.id, EngagementMember.user_id == user.id)
-        )
-    return query.where(sa.false())
-
-
-def pipeline_engagements(user: User) -> sa.Select:
-    """Engagements on the user's pipeline: the same scope as case_engagements()
-    (admins all, managers their regions, consultants their teams, officials
-    none), written without a join so that lists may join Company themselves."""
-    query = sa.select(Engagement)
-    if user.role == Role.ADMIN:
-        return query
-    if user.role == Role.MANAGER:
+        # A subquery rather than a join, so that callers may join Company themselves.
         company_ids = sa.select(Company.id).where(in_regions_of(user, Company.region_id))
         return query.where(Engagement.company_id.in_(company_ids))
     if user.role == Role.CONSULTANT:

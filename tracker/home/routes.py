@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from tracker.actions.services import local_today
 from tracker.extensions import db
 from tracker.home import bp
-from tracker.models import Action, ActionState, DialogueSession, Engagement, Role, SessionState, User
+from tracker.models import Action, ActionState, DialogueSession, Engagement, Phase, Role, SessionState, User
 from tracker.permissions import case_engagements, scoped_to_cases
 from tracker.review.services import waiting_count
 
@@ -37,8 +37,18 @@ def index():
     elif current_user.role == Role.CONSULTANT:
         context = my_work(current_user)
     elif current_user.role == Role.MANAGER:
-        context = {"review_waiting": waiting_count(current_user)}
+        context = {"review_waiting": waiting_count(current_user), "by_phase": engagements_by_phase(current_user)}
     return render_template(TEMPLATES[current_user.role], **context)
+
+
+def engagements_by_phase(user: User) -> dict[Phase, int]:
+    """How many of the user's engagements are in each phase (one query)."""
+    scope = case_engagements(user).with_only_columns(Engagement.id)
+    rows = db.session.execute(
+        sa.select(Engagement.phase, sa.func.count()).where(Engagement.id.in_(scope)).group_by(Engagement.phase)
+    )
+    counts = dict(rows.all())
+    return {phase: counts.get(phase, 0) for phase in Phase}
 
 
 def my_work(user: User) -> dict:

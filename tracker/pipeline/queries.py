@@ -1,7 +1,7 @@
 """What the pipeline board reads: engagements in scope with their figures,
 the counts per phase and the attention flags.
 
-Every list starts from permissions.pipeline_engagements(). The figures of an
+Every list starts from permissions.case_engagements(). The figures of an
 engagement (last session, open and overdue actions, lead) come from aggregate
 subqueries joined in SQL, so a page runs the same number of queries whatever
 the number of engagements.
@@ -28,7 +28,7 @@ from tracker.models import (
     Region,
     User,
 )
-from tracker.permissions import pipeline_engagements
+from tracker.permissions import case_engagements
 
 OPEN_PHASES = [phase for phase in Phase if phase != Phase.CLOSED]
 # "Much longer than usual": more than this many times the median of the phase...
@@ -155,7 +155,7 @@ def _shown_with() -> list:
 
 def filtered(user: User, filters: PipelineFilters, *, by_phase: bool = True, hide_closed: bool = True) -> sa.Select:
     """The user's pipeline engagements under the filters (joined to their company)."""
-    query = pipeline_engagements(user).join(Engagement.company)
+    query = case_engagements(user).join(Engagement.company)
     if filters.region:
         query = query.where(Company.region_id == filters.region)
     if filters.industry:
@@ -269,7 +269,7 @@ def phase_medians(user: User, today: date) -> dict[Phase, float]:
     with enough engagements to compare (computed here: portable across databases)."""
     days: dict[Phase, list[int]] = {}
     rows = db.session.execute(
-        pipeline_engagements(user)
+        case_engagements(user)
         .where(Engagement.phase != Phase.CLOSED)
         .with_only_columns(Engagement.phase, Engagement.phase_since)
     )
@@ -313,6 +313,6 @@ def organisation_choices() -> list[Organisation]:
 
 def consultant_choices(user: User) -> list[User]:
     """People on the team of at least one engagement of the user's pipeline."""
-    engagement_ids = pipeline_engagements(user).with_only_columns(Engagement.id)
+    engagement_ids = case_engagements(user).with_only_columns(Engagement.id)
     member_ids = sa.select(EngagementMember.user_id).where(EngagementMember.engagement_id.in_(engagement_ids))
     return list(db.session.scalars(sa.select(User).where(User.id.in_(member_ids)).order_by(User.name, User.id)))

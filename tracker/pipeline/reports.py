@@ -1,6 +1,6 @@
 """Queries behind the flow-over-time and workload pages.
 
-Everything starts from `pipeline_engagements(user)`: the rows a manager,
+Everything starts from `case_engagements(user)`: the rows a manager,
 consultant or admin sees are computed over the engagements in their scope
 only. Counts and sums are done by the database (GROUP BY), so each page runs
 the same few queries whatever the number of engagements or consultants.
@@ -15,14 +15,14 @@ import sqlalchemy as sa
 from tracker.extensions import db
 from tracker.models import Action, ActionState, DialogueSession, Engagement, EngagementMember, Phase, PhaseChange, User
 from tracker.models.dialogue import session_team
-from tracker.permissions import pipeline_engagements
+from tracker.permissions import case_engagements
 from tracker.pipeline.fiscal import FIRST_MONTH, fiscal_quarter, quarter_start, year_bounds
 
 QUARTERS = (1, 2, 3, 4)
 
 
 def _engagement_ids(user: User) -> sa.Select:
-    return pipeline_engagements(user).with_only_columns(Engagement.id)
+    return case_engagements(user).with_only_columns(Engagement.id)
 
 
 def _changes_in_scope(user: User) -> sa.ColumnElement[bool]:
