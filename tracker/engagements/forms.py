@@ -114,13 +114,14 @@ class TeamForm(TeamFields, FlaskForm):
     version = HiddenField()
 
 
-class PhaseChangeForm(FlaskForm):
+class PhaseMoveFields:
+    """The new phase, why, and the closing reason when closing (shared with the board)."""
+
     to_phase = SelectField(
         _l("New phase"),
         choices=[SelectChoice(phase.value, phase.label) for phase in Phase],
         invalid_choice_message=_l("Choose the phase to move to."),
     )
-    changed_on = date_field(_l("Date of the change"), default=local_today)
     reason = TextAreaField(
         _l("Reason"),
         # Required, but checked by change_phase() with the other rules, so that
@@ -136,3 +137,7 @@ class PhaseChangeForm(FlaskForm):
         invalid_choice_message=_l("Choose a closing reason from the list."),
     )
     version = HiddenField()
+
+
+class PhaseChangeForm(PhaseMoveFields, FlaskForm):
+    changed_on = date_field(_l("Date of the change"), default=local_today)
