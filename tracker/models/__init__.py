@@ -28,4 +28,5 @@ from tracker.models.insights import (  # noqa: F401
     InsightState,
     InsightStateChange,
 )
+from tracker.models.outcomes import OutcomeSnapshot  # noqa: F401
 from tracker.models.support import MeasureKind, Referral, ReferralOutcome, SupportMeasure  # noqa: F401

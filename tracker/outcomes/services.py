@@ -1,0 +1,140 @@
+"""Named operations and queries on outcome snapshots."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import Company, Engagement, OutcomeSnapshot, User
+from tracker.outcomes.indicators import INDICATOR_KEYS, indicators_of
+from tracker.pipeline.fiscal import fiscal_year
+
+INPUTS = (
+    "sales",
+    "previous_sales",
+    "operating_profit",
+    "depreciation",
+    "interest_bearing_debt",
+    "cash_and_deposits",
+    "receivables",
+    "inventory",
+    "payables",
+    "net_assets",
+    "total_assets",
+    "employees",
+    "capital_investment",
+)
+
+
+def create_snapshot(company: Company, user: User, *, fiscal_year: int, **inputs) -> OutcomeSnapshot:
+    """Record a company's Local Benchmark inputs for a fiscal year."""
+    snapshot = OutcomeSnapshot(company=company, fiscal_year=fiscal_year, created_by_id=user.id)
+    _set_inputs(snapshot, inputs)
+    db.session.add(snapshot)
+    return snapshot
+
+
+def update_snapshot(snapshot: OutcomeSnapshot, *, fiscal_year: int, **inputs) -> OutcomeSnapshot:
+    """Correct a snapshot's year or figures."""
+    snapshot.fiscal_year = fiscal_year
+    _set_inputs(snapshot, inputs)
+    return snapshot
+
+
+def _set_inputs(snapshot: OutcomeSnapshot, inputs: dict) -> None:
+    unknown = inputs.keys() - set(INPUTS)
+    if unknown:
+        raise TypeError(f"unknown inputs: {', '.join(sorted(unknown))}")
+    for name in INPUTS:
+        setattr(snapshot, name, inputs.get(name))
+
+
+def fiscal_year_taken(company: Company, year: int, snapshot: OutcomeSnapshot | None = None) -> bool:
+    """Whether the company already has a snapshot for `year` (other than `snapshot`)."""
+    query = sa.select(OutcomeSnapshot.id).where(
+        OutcomeSnapshot.company_id == company.id, OutcomeSnapshot.fiscal_year == year
+    )
+    if snapshot is not None:
+        query = query.where(OutcomeSnapshot.id != snapshot.id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+# ---- reading ------------------------------------------------------------------
+
+
+@dataclass
+class SnapshotRow:
+    """A snapshot with its six indicators, and whether previous sales were borrowed."""
+
+    snapshot: OutcomeSnapshot
+    indicators: dict[str, float | None]
+    previous_sales_from_snapshot: bool
+
+
+def with_indicators(snapshots: list[OutcomeSnapshot]) -> list[SnapshotRow]:
+    """The indicators of one company's snapshots.
+
+    When a snapshot's previous sales (前期売上高) were left empty, the sales of
+    the previous fiscal year's snapshot stand in for them.
+    """
+    sales_by_year = {s.fiscal_year: s.sales for s in snapshots}
+    rows = []
+    for snapshot in snapshots:
+        borrowed = sales_by_year.get(snapshot.fiscal_year - 1) if snapshot.previous_sales is None else None
+        rows.append(SnapshotRow(snapshot, indicators_of(snapshot, borrowed), borrowed is not None))
+    return rows
+
+
+def company_snapshots(company: Company) -> list[SnapshotRow]:
+    """A company's snapshots, latest fiscal year first, with indicators (one query)."""
+    snapshots = list(
+        db.session.scalars(
+            sa.select(OutcomeSnapshot)
+            .where(OutcomeSnapshot.company_id == company.id)
+            .order_by(OutcomeSnapshot.fiscal_year)
+        )
+    )
+    return list(reversed(with_indicators(snapshots)))
+
+
+def indicator_changes(company_ids_select: sa.Select) -> dict[str, list[float]]:
+    """How each indicator moved since support began, one value per company.
+
+    For every company among `company_ids_select` (a SELECT of company ids, e.g.
+    ``visible_companies(user).with_only_columns(Company.id)``) with an
+    engagement: the indicator in the latest fiscal year minus the indicator in
+    the first fiscal year on or after the year its first engagement started.
+    Companies without two such snapshots are skipped, and so, per indicator,
+    are companies where either value cannot be computed. Changes are in the
+    indicator's own unit (fractions for percentages: 0.015 is +1.5 points).
+
+    Returns {indicator key: [change, ...]} for all six keys; one query.
+    """
+    first_start = (
+        sa.select(Engagement.company_id, sa.func.min(Engagement.started_on).label("started_on"))
+        .where(Engagement.company_id.in_(company_ids_select))
+        .group_by(Engagement.company_id)
+        .subquery()
+    )
+    query = (
+        sa.select(OutcomeSnapshot, first_start.c.started_on)
+        .join(first_start, first_start.c.company_id == OutcomeSnapshot.company_id)
+        .order_by(OutcomeSnapshot.company_id, OutcomeSnapshot.fiscal_year)
+    )
+    by_company: dict[int, list[OutcomeSnapshot]] = defaultdict(list)
+    support_began: dict[int, int] = {}
+    for snapshot, started_on in db.session.execute(query):
+        by_company[snapshot.company_id].append(snapshot)
+        support_began[snapshot.company_id] = fiscal_year(started_on)
+
+    changes: dict[str, list[float]] = {key: [] for key in INDICATOR_KEYS}
+    for company_id, snapshots in by_company.items():
+        rows = [row for row in with_indicators(snapshots) if row.snapshot.fiscal_year >= support_began[company_id]]
+        if len(rows) < 2:
+            continue
+        first, latest = rows[0].indicators, rows[-1].indicators
+        for key in INDICATOR_KEYS:
+            if first[key] is not None and latest[key] is not None:
+                changes[key].append(latest[key] - first[key])
+    return changes
