@@ -1,0 +1,114 @@
+"""The regional summary page and its exports (CSV, XLSX, and the company list)."""
+
+from flask import Response, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker.actions.services import local_today
+from tracker.extensions import db
+from tracker.permissions import (
+    allowed,
+    can_export_company_list,
+    can_see_summaries,
+    regions_in_scope,
+    sees_exact_figures,
+)
+from tracker.pipeline.fiscal import fiscal_year, year_label, year_quarter_label
+from tracker.summaries import bp
+from tracker.summaries.charts import bar_charts
+from tracker.summaries.exports import (
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    company_list_csv,
+    summary_csv,
+    summary_xlsx,
+)
+from tracker.summaries.forms import SummaryForm
+from tracker.summaries.queries import Scope, summary_figures
+from tracker.summaries.tables import summary_tables
+
+
+def _read_choice():
+    """The form and, when its choice is valid, the scope it describes (else None)."""
+    regions = list(db.session.scalars(regions_in_scope(current_user)))
+    current = fiscal_year(local_today())
+    form = SummaryForm(request.args or None, regions=regions, current_year=current, data={"fy": str(current)})
+    if request.args and not form.validate():
+        return form, regions, None
+    quarter = int(form.quarter.data) if form.quarter.data else None
+    return form, regions, Scope(current_user, form.region_ids(), int(form.fy.data), quarter)
+
+
+def _minimum() -> int:
+    return 0 if sees_exact_figures(current_user) else current_app.config["SMALL_CELL_MINIMUM"]
+
+
+def _period_label(scope: Scope) -> str:
+    return year_quarter_label(scope.year, scope.quarter) if scope.quarter else year_label(scope.year)
+
+
+def _heading(scope: Scope, regions) -> list[tuple[str, str]]:
+    """What a file says about itself: regions, period, and the small-cell rule when applied."""
+    names = [region.name for region in regions if region.id in scope.region_ids]
+    heading = [(_("Regional summary"), ""), (_("Regions"), ", ".join(names)), (_("Period"), _period_label(scope))]
+    if _minimum():
+        rule = _("Figures counting fewer than %(minimum)d companies are shown as <%(minimum)d.", minimum=_minimum())
+        heading.append((_("Small-cell protection"), rule))
+    return heading
+
+
+def _download(body: bytes, media_type: str, name: str) -> Response:
+    return Response(body, mimetype=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _invalid(form, regions):
+    return render_template("summaries/index.html", form=form, regions=regions, tables=None), 422
+
+
+@bp.get("/")
+@allowed(can_see_summaries)
+def index():
+    """Counts for the chosen regions and period, with charts and their tables."""
+    form, regions, scope = _read_choice()
+    if scope is None:
+        return _invalid(form, regions)
+    tables = summary_tables(summary_figures(scope), scope, _minimum())
+    return render_template(
+        "summaries/index.html", form=form, regions=regions, tables=tables, charts=bar_charts,
+        period=_period_label(scope), minimum=_minimum(), export_args=request.args.to_dict(flat=False),
+        can_export_companies=can_export_company_list(current_user),
+    )
+
+
+def _file_name(scope: Scope, extension: str) -> str:
+    return f"summary-fy{scope.year}{f'-q{scope.quarter}' if scope.quarter else ''}.{extension}"
+
+
+@bp.get("/export.csv")
+@allowed(can_see_summaries)
+def export_csv():
+    form, regions, scope = _read_choice()
+    if scope is None:
+        return _invalid(form, regions)
+    tables = summary_tables(summary_figures(scope), scope, _minimum())
+    return _download(summary_csv(_heading(scope, regions), tables), CSV_MEDIA_TYPE, _file_name(scope, "csv"))
+
+
+@bp.get("/export.xlsx")
+@allowed(can_see_summaries)
+def export_xlsx():
+    form, regions, scope = _read_choice()
+    if scope is None:
+        return _invalid(form, regions)
+    tables = summary_tables(summary_figures(scope), scope, _minimum())
+    return _download(summary_xlsx(_heading(scope, regions), tables), XLSX_MEDIA_TYPE, _file_name(scope, "xlsx"))
+
+
+@bp.get("/companies.csv")
+@allowed(can_export_company_list)
+def companies_csv():
+    """The companies of the chosen regions (profile facts only), for managers and admins."""
+    form, regions, scope = _read_choice()
+    if scope is None:
+        return _invalid(form, regions)
+    return _download(company_list_csv(scope), CSV_MEDIA_TYPE, "companies.csv")
