@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import babel.dates
 import pytest
 import sqlalchemy as sa
 
@@ -506,3 +507,82 @@ def test_contacts_are_escaped(client, manager, world):
     login(client, manager)
     page = client.get(f"/companies/{world.ids['company_team']}").text
     assert "<script>x()</script>" not in page and "&lt;script&gt;x()&lt;/script&gt;" in page
+
+
+# ---- the officials' list -------------------------------------------------------------
+
+
+def _header(page: str) -> list[str]:
+    head = re.search(r"<thead>(.*?)</thead>", page, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)]
+
+
+def _row(page: str, company_id: int) -> list[str]:
+    row = re.search(rf'<tr id="company-{company_id}">(.*?)</tr>', page, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+def test_officials_list_shows_the_support_summary_and_nothing_more(client, world, official):
+    english(official)
+    company = _supported_company(world)
+    company.industry_code = "24"
+    db.session.commit()
+    never_engaged = CompanyFactory(region=company.region, name="未着手株式会社", industry_code=None)
+    login(client, official)
+    page = client.get("/companies/").text
+    assert _header(page) == ["Company name", "Industry", "Phase", "Lead organisation", "Dialogue sessions",
+                             "Last session"]
+    name, industry, phase, lead, sessions, last = _row(page, company.id)
+    assert name == company.name and industry == db.session.get(Industry, "24").name_en
+    assert phase == "Review" and lead == "Tsubame Industry Division" and sessions == "2"
+    assert last == babel.dates.format_date(date.today() - timedelta(days=2), locale="en")
+    assert _row(page, never_engaged.id) == [never_engaged.name, "", "No engagement", "", "0", ""]
+    # Nothing meant for the team: no reading, employees, people or case links.
+    assert company.kana not in page and "Employees" not in page and "Reading" not in page
+    assert world.users["manager"].name not in page and world.contact_team.name not in page
+    assert "/engagements/" not in page
+
+
+def test_officials_list_shows_the_date_of_the_latest_session(client, world, official):
+    english(official)
+    world.session_region.held_on = date(2024, 1, 10)
+    DialogueSessionFactory(engagement=world.engagement_region, held_on=date(2024, 5, 1))
+    DialogueSessionFactory(engagement=world.engagement_region, held_on=date(2025, 3, 31))
+    earlier = EngagementFactory(company=world.company_region, phase=Phase.CLOSED, started_on=date(2020, 4, 1))
+    DialogueSessionFactory(engagement=earlier, held_on=date(2020, 6, 1))
+    login(client, official)
+    page = client.get("/companies/").text
+    row = _row(page, world.ids["company_region"])
+    assert row[4] == "4"  # the world's session, two more, and one of the earlier engagement
+    assert row[5] == "Mar 31, 2025"
+
+
+def test_other_roles_keep_the_teams_columns(client, world, manager):
+    english(manager)
+    login(client, manager)
+    page = client.get("/companies/").text
+    assert _header(page) == ["Company name", "Reading", "Region", "Industry", "Phase", "Employees"]
+
+
+def _companies_with_sessions(region, count):
+    lead = UserFactory(role=Role.MANAGER, regions=[region])
+    for _ in range(count):
+        company = CompanyFactory(region=region, industry_code="24")
+        engagement = EngagementFactory(company=company, team=[(lead, True)])
+        DialogueSessionFactory(engagement=engagement)
+
+
+def test_officials_list_runs_a_bounded_number_of_queries(app, client, official, region, count_queries):
+    app.config["PER_PAGE"], per_page = 50, app.config["PER_PAGE"]
+    try:
+        login(client, official)
+        _companies_with_sessions(region, 3)
+        with count_queries() as few:
+            assert client.get("/companies/").status_code == 200
+        _companies_with_sessions(region, 27)
+        with count_queries() as many:
+            page = client.get("/companies/")
+        assert page.status_code == 200 and len(row_ids(page.text)) == 30
+        assert many.n == few.n
+    finally:
+        app.config["PER_PAGE"] = per_page

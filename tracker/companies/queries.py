@@ -147,6 +147,38 @@ class SupportSummary:
     last_session_on: date | None
 
 
+def support_summaries(company_ids: list[int]) -> dict[int, SupportSummary]:
+    """The support summary of each company, in a fixed number of queries (for lists).
+
+    Sessions are counted in SQL over all the company's engagements; phase and
+    lead organisation come from the current engagement.
+    """
+    if not company_ids:
+        return {}
+    current = current_engagements(company_ids, with_lead=True)
+    sessions = {
+        company_id: (count, last)
+        for company_id, count, last in db.session.execute(
+            sa.select(Engagement.company_id, sa.func.count(DialogueSession.id), sa.func.max(DialogueSession.held_on))
+            .join(DialogueSession, DialogueSession.engagement_id == Engagement.id)
+            .where(Engagement.company_id.in_(company_ids))
+            .group_by(Engagement.company_id)
+        )
+    }
+    summaries = {}
+    for company_id in company_ids:
+        engagement = current.get(company_id)
+        lead = engagement.lead if engagement else None
+        count, last = sessions.get(company_id, (0, None))
+        summaries[company_id] = SupportSummary(
+            phase=engagement.phase if engagement else None,
+            lead_organisation=lead.organisation.display_name if lead and lead.organisation else None,
+            session_count=count,
+            last_session_on=last,
+        )
+    return summaries
+
+
 def support_summary(company: Company, engagements: list[Engagement]) -> SupportSummary:
     """Phase and lead organisation of the current engagement; sessions over all engagements."""
     current = engagements[0] if engagements else None

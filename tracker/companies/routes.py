@@ -17,6 +17,7 @@ from tracker.companies.queries import (
     current_engagements,
     engagements_of,
     readable_engagement_ids,
+    support_summaries,
     support_summary,
 )
 from tracker.companies.services import (
@@ -75,10 +76,14 @@ def index():
     filters = _filters(regions, industries)
     per_page = current_app.config["PER_PAGE"]
     page = db.paginate(company_list(current_user, filters), per_page=per_page, error_out=False)
+    company_ids = [company.id for company in page.items]
+    # Officials get the support summary of each company and nothing of the team's working columns.
+    details = can_see_case_details(current_user)
     return render_template(
         "companies/index.html", page=page, filters=filters, regions=regions,
         industry_groups=_industry_groups(industries), phases=list(Phase), no_engagement=NO_ENGAGEMENT,
-        current=current_engagements([company.id for company in page.items]),
+        details=details, current=current_engagements(company_ids) if details else {},
+        summaries={} if details else support_summaries(company_ids),
         can_edit=can_edit_companies(current_user),
     )
 
