@@ -63,6 +63,8 @@ class Config:
     # The pipeline flags an open engagement as stalled after this many days
     # without a dialogue session (counted from its start when it has none).
     STALLED_AFTER_DAYS = int(os.environ.get("STALLED_AFTER_DAYS", 60))
+    # Officials see a figure counting fewer companies than this as "<3" (small-cell protection).
+    SMALL_CELL_MINIMUM = int(os.environ.get("SMALL_CELL_MINIMUM", 3))
 
 
 class DevelopmentConfig(Config):

@@ -84,15 +84,17 @@ def register_blueprints(app: Flask) -> None:
         health,
         home,
         insights,
+        outcomes,
         pipeline,
         profile,
         review,
         sessions,
+        summaries,
         support,
     )
 
     features = (health, auth, home, admin, profile, companies, engagements, sessions, insights, actions, support,
-                pipeline, review)
+                pipeline, review, summaries, outcomes)
     for feature in features:
         app.register_blueprint(feature.bp)
 

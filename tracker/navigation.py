@@ -11,6 +11,7 @@ from tracker.permissions import (
     can_manage_accounts,
     can_manage_catalogues,
     can_review_sessions,
+    can_see_summaries,
     can_use_pipeline,
     can_use_profile,
 )
@@ -28,6 +29,7 @@ MENU = (
     NavEntry("companies.index", _l("Companies"), can_browse_companies),
     NavEntry("pipeline.board", _l("Pipeline"), can_use_pipeline),
     NavEntry("review.queue", _l("Session review"), can_review_sessions),
+    NavEntry("summaries.index", _l("Regional summary"), can_see_summaries),
     NavEntry("admin.users", _l("Users"), can_manage_accounts),
     NavEntry("support.measures", _l("Support measures"), can_manage_catalogues),
     NavEntry("profile.show", _l("Profile"), can_use_profile),

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from tracker.extensions import db
 from tracker.models import Company, Contact, Engagement, EngagementMember, Region, Role, User
 from tracker.models.accounts import user_regions
+from tracker.models.outcomes import OutcomeSnapshot
 
 # ---- roles -----------------------------------------------------------------
 
@@ -73,6 +74,57 @@ def can_use_pipeline(user: User) -> bool:
 def can_manage_catalogues(user: User) -> bool:
     """The support-measure catalogue (and other reference lists) are the admin's."""
     return user.is_authenticated and user.role == Role.ADMIN
+
+
+def can_see_summaries(user: User) -> bool:
+    """Regional summaries and their exports: admins, managers and officials (counts only)."""
+    return user.is_authenticated and user.role in (Role.ADMIN, Role.MANAGER, Role.OFFICIAL)
+
+
+def sees_exact_figures(user: User) -> bool:
+    """Officials see small counts of companies hidden ("<3"); the team sees them exact."""
+    return user.is_authenticated and user.role in (Role.ADMIN, Role.MANAGER)
+
+
+def can_export_company_list(user: User) -> bool:
+    """The company list of the user's scope as a file: admins and managers."""
+    return user.is_authenticated and user.role in (Role.ADMIN, Role.MANAGER)
+
+
+def _on_a_team_of(user: User, company: Company) -> bool:
+    """The user is on the team of one of the company's engagements."""
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        EngagementMember.user_id == user.id,
+        EngagementMember.engagement_id == Engagement.id,
+        Engagement.company_id == company.id,
+    ))))
+
+
+def _covers(user: User, company: Company) -> bool:
+    return user.all_regions or company.region_id in user.region_ids
+
+
+def can_see_outcomes(user: User, company: Company) -> bool:
+    """A company's own outcome figures (成果指標): admins, the managers of its region
+    and the consultants on its team. Officials see outcomes only as medians and
+    distributions in the summaries, never one company's figures."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.MANAGER:
+        return _covers(user, company)
+    return user.role == Role.CONSULTANT and _on_a_team_of(user, company)
+
+
+def can_record_outcomes(user: User, company: Company) -> bool:
+    """Outcome snapshots are entered by the team: the managers of the company's
+    region and the consultants on its team (admins read but do not write)."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.MANAGER:
+        return _covers(user, company)
+    return user.role == Role.CONSULTANT and _on_a_team_of(user, company)
 
 
 # ---- scope -----------------------------------------------------------------
@@ -167,6 +219,24 @@ def engagement_or_404(user: User, engagement_id: int) -> Engagement:
 def case_record_or_404(user: User, model, record_id: int):
     """A session, insight, action or referral within the user's cases, or 404."""
     return db.first_or_404(scoped_to_cases(user, model).where(model.id == record_id))
+
+
+def outcome_company_or_404(user: User, company_id: int) -> Company:
+    """A company whose outcome pages the user may ask for. Officials never find one:
+    single-company figures do not exist for them (404)."""
+    if user.role == Role.OFFICIAL:
+        abort(404)
+    return company_or_404(user, company_id)
+
+
+def outcome_snapshot_or_404(user: User, snapshot_id: int) -> OutcomeSnapshot:
+    """An outcome snapshot of a company the user may see (never for officials), or 404."""
+    if user.role == Role.OFFICIAL:
+        abort(404)
+    company_ids = visible_companies(user).with_only_columns(Company.id)
+    return db.first_or_404(
+        sa.select(OutcomeSnapshot).where(OutcomeSnapshot.id == snapshot_id, OutcomeSnapshot.company_id.in_(company_ids))
+    )
 
 
 def require(allowed_: bool) -> None:
