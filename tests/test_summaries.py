@@ -353,3 +353,39 @@ def test_the_page_and_exports_run_the_same_queries_whatever_the_data(signed_in, 
         InsightFactory(engagement=engagement, created_at=recorded("2024-06-01"))
         ActionFactory(engagement=engagement, due_on=date(2024, 6, 1))
     assert counts() == few
+
+
+# ---- outcome indicators ------------------------------------------------------------
+
+
+def equity_moves(region, moves):
+    """Companies supported since FY2023 whose equity ratio went from a to b (per cent)."""
+    from tracker.models.outcomes import OutcomeSnapshot
+
+    for before, after in moves:
+        company = CompanyFactory(region=region)
+        EngagementFactory(company=company, started_on=date(2023, 5, 1), phase=Phase.ACCOMPANY)
+        for year, ratio in ((2023, before), (2025, after)):
+            db.session.add(OutcomeSnapshot(company=company, fiscal_year=year, net_assets=ratio, total_assets=100))
+    db.session.commit()
+
+
+def test_outcome_changes_show_as_quartiles_and_median(signed_in, english_manager, region):
+    from tracker.outcomes.indicators import PERCENT, format_value
+
+    equity_moves(region, [(30, 40), (20, 25), (50, 44)])
+    page = signed_in(english_manager).get("/summaries/?fy=2025").text
+    count, lower, median, upper = cells(page, "outcomes-equity_ratio")
+    assert count == "3"
+    assert median == format_value(PERCENT, 0.05, change=True)
+    assert lower == format_value(PERCENT, -0.005, change=True)
+    assert upper == format_value(PERCENT, 0.075, change=True)
+    assert cells(page, "outcomes-sales_growth")[0] == "0"
+
+
+def test_officials_see_outcomes_of_fewer_than_three_companies_hidden(signed_in, english_official, region):
+    equity_moves(region, [(30, 40), (20, 25)])
+    page = signed_in(english_official).get("/summaries/?fy=2025").text
+    assert cells(page, "outcomes-equity_ratio") == ["<3", "<3", "<3", "<3"]
+    exported = signed_in(english_official).get("/summaries/export.csv?fy=2025").data.decode("utf-8-sig")
+    assert "+10.0" not in exported and "+5.0" not in exported

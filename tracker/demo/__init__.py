@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from tracker.auth.passwords import hash_password
 from tracker.demo import data
 from tracker.demo.cases import load_cases, load_measures
+from tracker.demo.outcomes import load_outcome_snapshots
 from tracker.extensions import db
 from tracker.models import Organisation, Region, User
 from tracker.models.accounts import jis_check_digit
@@ -55,6 +56,7 @@ def load_demo_data() -> dict[str, int]:
             added["accounts"] += 1
     added["measures"] = load_measures()
     added.update(load_cases())
+    added["outcome snapshots"] = load_outcome_snapshots()
     db.session.commit()
     return added
 

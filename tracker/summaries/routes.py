@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from tracker.actions.services import local_today
 from tracker.extensions import db
+from tracker.outcomes.services import indicator_changes
 from tracker.permissions import (
     allowed,
     can_export_company_list,
@@ -24,8 +25,8 @@ from tracker.summaries.exports import (
     summary_xlsx,
 )
 from tracker.summaries.forms import SummaryForm
-from tracker.summaries.queries import Scope, summary_figures
-from tracker.summaries.tables import summary_tables
+from tracker.summaries.queries import Scope, company_ids, summary_figures
+from tracker.summaries.tables import outcome_table, summary_tables
 
 
 def _read_choice():
@@ -41,6 +42,13 @@ def _read_choice():
 
 def _minimum() -> int:
     return 0 if sees_exact_figures(current_user) else current_app.config["SMALL_CELL_MINIMUM"]
+
+
+def _tables(scope: Scope) -> list:
+    """Every table of the summary, protected for officials; the page and the exports show these."""
+    minimum = _minimum()
+    tables = summary_tables(summary_figures(scope), scope, minimum)
+    return [*tables, outcome_table(indicator_changes(company_ids(scope)), minimum)]
 
 
 def _period_label(scope: Scope) -> str:
@@ -72,7 +80,7 @@ def index():
     form, regions, scope = _read_choice()
     if scope is None:
         return _invalid(form, regions)
-    tables = summary_tables(summary_figures(scope), scope, _minimum())
+    tables = _tables(scope)
     return render_template(
         "summaries/index.html", form=form, regions=regions, tables=tables, charts=bar_charts,
         period=_period_label(scope), minimum=_minimum(), export_args=request.args.to_dict(flat=False),
@@ -90,7 +98,7 @@ def export_csv():
     form, regions, scope = _read_choice()
     if scope is None:
         return _invalid(form, regions)
-    tables = summary_tables(summary_figures(scope), scope, _minimum())
+    tables = _tables(scope)
     return _download(summary_csv(_heading(scope, regions), tables), CSV_MEDIA_TYPE, _file_name(scope, "csv"))
 
 
@@ -100,7 +108,7 @@ def export_xlsx():
     form, regions, scope = _read_choice()
     if scope is None:
         return _invalid(form, regions)
-    tables = summary_tables(summary_figures(scope), scope, _minimum())
+    tables = _tables(scope)
     return _download(summary_xlsx(_heading(scope, regions), tables), XLSX_MEDIA_TYPE, _file_name(scope, "xlsx"))
 
 

@@ -4,11 +4,13 @@ The page, its charts and both exports show these same tables, so a figure
 hidden on the page is hidden in every export too.
 """
 
+import statistics
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
 from tracker.models import Barrier, InsightCategory, Phase
+from tracker.outcomes.indicators import INDICATORS, format_value
 from tracker.pipeline.fiscal import quarter_label, year_label
 from tracker.summaries.privacy import protect
 from tracker.summaries.queries import QUARTERS, Figures, Scope
@@ -24,6 +26,7 @@ class Figure:
     unit: str = COUNT
     hidden: bool = False
     minimum: int = 0
+    display: str | None = None  # a ready-made text (outcome changes: "+1.5 pt", "−¥120,000")
 
     @property
     def number(self) -> int | float | None:
@@ -38,6 +41,8 @@ class Figure:
             return f"<{self.minimum}"
         if self.value is None:
             return "–"
+        if self.display is not None:
+            return self.display
         if self.unit == HOURS:
             return f"{self.value:.1f}"
         if self.unit == PERCENT:
@@ -47,7 +52,7 @@ class Figure:
     @property
     def export(self) -> str | int | float:
         """What a CSV or XLSX cell holds: the number, "<3", or empty."""
-        if self.hidden:
+        if self.hidden or self.display is not None:
             return self.text
         return "" if self.number is None else self.number
 
@@ -165,3 +170,26 @@ def _insights(key, title, label_header, parts, figures: Figures, figure) -> Tabl
     rows = [Row(row_key, label, [figure(tally.value, hidden_key)]) for row_key, label, hidden_key, tally in parts]
     rows.append(Row("total", _("Total"), [figure(figures.insights.value, "insights")], is_total=True))
     return Table(key, title, label_header, [_("Insights")], rows, charted=(0,))
+
+
+def outcome_table(changes: dict[str, list[float]], minimum: int) -> Table:
+    """How the Local Benchmark indicators moved since support began: per indicator,
+    how many companies, and the quartiles and median of their changes (never a
+    single company's figures; hidden below `minimum` companies for officials)."""
+    rows = []
+    for indicator in INDICATORS:
+        values = sorted(changes[indicator.key])
+        hidden = 0 < len(values) < minimum
+        if len(values) >= 2:
+            lower, median, upper = statistics.quantiles(values, n=4, method="inclusive")
+        else:
+            lower = median = upper = values[0] if values else None
+
+        def change(value, indicator=indicator, hidden=hidden):
+            return Figure(value, "change", hidden, minimum, format_value(indicator.unit, value, change=True))
+
+        rows.append(Row(indicator.key, str(indicator.label), [
+            Figure(len(values), COUNT, hidden, minimum), change(lower), change(median), change(upper),
+        ]))
+    return Table("outcomes", _("How the outcome indicators moved since support began"), _("Indicator"),
+                 [_("Companies"), _("Lower quartile"), _("Median change"), _("Upper quartile")], rows)
