@@ -35,7 +35,7 @@ def create(email, name, role, organisation, region_codes, all_regions, language,
     unknown = set(region_codes) - {region.code for region in regions}
     if unknown:
         raise click.BadParameter(f"unknown region code(s): {', '.join(sorted(unknown))}", param_hint="--region")
-    if role != Role.ADMIN and not (all_regions or regions):
+    if Role(role).works_in_regions and not (all_regions or regions):
         raise click.UsageError("give --region at least once, or --all-regions")
     details = {
         "name": name,

@@ -41,7 +41,8 @@ class UserForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if self.role.data != Role.ADMIN and not self.all_regions.data and not self.region_ids.data:
+        role = Role(self.role.data) if self.role.data in Role._value2member_map_ else None
+        if role and role.works_in_regions and not self.all_regions.data and not self.region_ids.data:
             self.region_ids.errors.append(_l("Choose at least one region, or all regions."))
             ok = False
         return ok

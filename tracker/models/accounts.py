@@ -18,6 +18,11 @@ class Role(Choice):
     CONSULTANT = "consultant"
     OFFICIAL = "official"
 
+    @property
+    def works_in_regions(self) -> bool:
+        """Every role but the administrator's needs regions in scope (or all regions)."""
+        return self != Role.ADMIN
+
     @classmethod
     def labels(cls):
         return {

@@ -92,24 +92,25 @@ def _file_name(scope: Scope, extension: str) -> str:
     return f"summary-fy{scope.year}{f'-q{scope.quarter}' if scope.quarter else ''}.{extension}"
 
 
-@bp.get("/export.csv")
-@allowed(can_see_summaries)
-def export_csv():
+def _export(kind: str):
+    """The summary as a file of `kind` ("csv" or "xlsx"), with the same protected tables as the page."""
     form, regions, scope = _read_choice()
     if scope is None:
         return _invalid(form, regions)
-    tables = _tables(scope)
-    return _download(summary_csv(_heading(scope, regions), tables), CSV_MEDIA_TYPE, _file_name(scope, "csv"))
+    write, media_type = {"csv": (summary_csv, CSV_MEDIA_TYPE), "xlsx": (summary_xlsx, XLSX_MEDIA_TYPE)}[kind]
+    return _download(write(_heading(scope, regions), _tables(scope)), media_type, _file_name(scope, kind))
+
+
+@bp.get("/export.csv")
+@allowed(can_see_summaries)
+def export_csv():
+    return _export("csv")
 
 
 @bp.get("/export.xlsx")
 @allowed(can_see_summaries)
 def export_xlsx():
-    form, regions, scope = _read_choice()
-    if scope is None:
-        return _invalid(form, regions)
-    tables = _tables(scope)
-    return _download(summary_xlsx(_heading(scope, regions), tables), XLSX_MEDIA_TYPE, _file_name(scope, "xlsx"))
+    return _export("xlsx")
 
 
 @bp.get("/companies.csv")
