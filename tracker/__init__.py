@@ -78,23 +78,26 @@ def register_blueprints(app: Flask) -> None:
     from tracker import (
         actions,
         admin,
+        audit,
         auth,
         companies,
         engagements,
         health,
         home,
+        imports,
         insights,
         outcomes,
         pipeline,
         profile,
         review,
+        search,
         sessions,
         summaries,
         support,
     )
 
-    features = (health, auth, home, admin, profile, companies, engagements, sessions, insights, actions, support,
-                pipeline, review, summaries, outcomes)
+    features = (health, auth, home, admin, audit, profile, imports, companies, engagements, sessions, insights,
+                actions, support, pipeline, review, summaries, outcomes, search)
     for feature in features:
         app.register_blueprint(feature.bp)
 
@@ -114,7 +117,9 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from tracker.admin.commands import users_cli
+    from tracker.backup import backup_cli
     from tracker.demo import demo_cli
+    from tracker.imports import companies_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
+    for group in (users_cli, demo_cli, companies_cli, backup_cli):
+        app.cli.add_command(group)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.database import UTCDateTime, utcnow
 from tracker.extensions import db
 from tracker.models.accounts import User
-from tracker.models.common import Choice, Timestamped, Versioned, enum_column
+from tracker.models.common import Choice, SoftDeleted, Timestamped, Versioned, enum_column
 from tracker.models.companies import Contact
 from tracker.models.dialogue import DialogueSession
 from tracker.models.engagements import Engagement
@@ -52,7 +52,7 @@ action_referrals = sa.Table(
 )
 
 
-class Action(Timestamped, Versioned, db.Model):
+class Action(Timestamped, Versioned, SoftDeleted, db.Model):
     """Owned by a company contact (the company owns its actions) or, for a
     support action, by a team member; never both."""
 

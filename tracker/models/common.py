@@ -5,7 +5,8 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import get_locale
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
 from tracker.database import UTCDateTime, utcnow
 
@@ -69,3 +70,33 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls):
         return {"version_id_col": cls.__table__.c.version}
+
+
+class SoftDeleted:
+    """Deleting from the application only marks the record; an admin can restore it.
+
+    Marked records are left out of every query unless it asks for them with
+    `execution_options(include_deleted=True)` (see tracker/database.py).
+    """
+
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _leave_out_deleted(execute_state) -> None:
+    """Every ORM query, wherever a soft-deleted entity appears in it (joins and
+    relationship loads included), sees only records that are not deleted."""
+    if (
+        execute_state.is_select
+        and not execute_state.is_column_load
+        and not execute_state.is_relationship_load
+        and not execute_state.execution_options.get("include_deleted", False)
+    ):
+        execute_state.statement = execute_state.statement.options(
+            with_loader_criteria(SoftDeleted, lambda cls: cls.deleted_at.is_(None), include_aliases=True)
+        )

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.models.accounts import Region
-from tracker.models.common import Choice, Timestamped, Versioned, enum_column, localized
+from tracker.models.common import Choice, SoftDeleted, Timestamped, Versioned, enum_column, localized
 
 
 class Industry(db.Model):
@@ -25,7 +25,7 @@ class Industry(db.Model):
         return localized(self.name, self.name_en)
 
 
-class Company(Timestamped, Versioned, db.Model):
+class Company(Timestamped, Versioned, SoftDeleted, db.Model):
     """A supported company. Money is in yen; head-counts are people."""
 
     __tablename__ = "companies"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.database import UTCDateTime, utcnow
 from tracker.extensions import db
 from tracker.models.accounts import User
-from tracker.models.common import Choice, Timestamped, Versioned, enum_column
+from tracker.models.common import Choice, SoftDeleted, Timestamped, Versioned, enum_column
 from tracker.models.companies import Contact
 from tracker.models.engagements import Engagement
 
@@ -79,7 +79,7 @@ session_team = sa.Table(
 )
 
 
-class DialogueSession(Timestamped, Versioned, db.Model):
+class DialogueSession(Timestamped, Versioned, SoftDeleted, db.Model):
     """One listening session with the company, logged by a team member."""
 
     __tablename__ = "dialogue_sessions"

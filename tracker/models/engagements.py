@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.database import UTCDateTime, utcnow
 from tracker.extensions import db
 from tracker.models.accounts import User
-from tracker.models.common import Choice, Timestamped, Versioned, enum_column
+from tracker.models.common import Choice, SoftDeleted, Timestamped, Versioned, enum_column
 from tracker.models.companies import Company
 
 
@@ -71,7 +71,7 @@ class ClosingReason(Choice):
         }
 
 
-class Engagement(Timestamped, Versioned, db.Model):
+class Engagement(Timestamped, Versioned, SoftDeleted, db.Model):
     """A support case. `phase` and `phase_since` mirror the latest PhaseChange;
     only change_phase() writes them."""
 

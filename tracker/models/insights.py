@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.database import UTCDateTime, utcnow
 from tracker.extensions import db
 from tracker.models.accounts import User
-from tracker.models.common import Choice, Timestamped, Versioned, enum_column
+from tracker.models.common import Choice, SoftDeleted, Timestamped, Versioned, enum_column
 from tracker.models.dialogue import DialogueSession
 from tracker.models.engagements import Engagement
 
@@ -100,7 +100,7 @@ insight_sessions = sa.Table(
 )
 
 
-class Insight(Timestamped, Versioned, db.Model):
+class Insight(Timestamped, Versioned, SoftDeleted, db.Model):
     __tablename__ = "insights"
     __table_args__ = (sa.Index("ix_insights_engagement_id_state", "engagement_id", "state"),)
 

@@ -1,0 +1,24 @@
+"""Company imports (placeholder: the bulk-import work fills this in).
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-29 06:45:12.595116
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

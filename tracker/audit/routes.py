@@ -1,0 +1,3 @@
+"""The admins' view of the audit trail."""
+
+from tracker.audit import bp  # noqa: F401

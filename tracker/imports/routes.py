@@ -1,0 +1,3 @@
+"""Import pages."""
+
+from tracker.imports import bp  # noqa: F401

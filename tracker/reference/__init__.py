@@ -1,0 +1,1 @@
+"""Reference data that comes from packages, not from users: Japan's municipalities."""

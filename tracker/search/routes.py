@@ -1,0 +1,3 @@
+"""Search pages."""
+
+from tracker.search import bp  # noqa: F401
