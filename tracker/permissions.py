@@ -91,6 +91,27 @@ def can_export_company_list(user: User) -> bool:
     return user.is_authenticated and user.role in (Role.ADMIN, Role.MANAGER)
 
 
+def can_import_companies(user: User) -> bool:
+    """Bulk import of companies from a file: admins anywhere, managers into their regions."""
+    return user.is_authenticated and user.role in (Role.ADMIN, Role.MANAGER)
+
+
+def can_search_notes(user: User) -> bool:
+    """Search in the text of sessions, statements and insights, within the cases one
+    may read: managers and consultants (officials never see the notes)."""
+    return user.is_authenticated and user.role in (Role.MANAGER, Role.CONSULTANT)
+
+
+def can_see_audit_log(user: User) -> bool:
+    """The audit trail is the system owner's."""
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
+def can_restore_deleted(user: User) -> bool:
+    """Deleting is soft; only an admin sees deleted records and restores them."""
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
 def _on_a_team_of(user: User, company: Company) -> bool:
     """The user is on the team of one of the company's engagements."""
     return bool(db.session.scalar(sa.select(sa.exists().where(
