@@ -65,6 +65,9 @@ class Config:
     STALLED_AFTER_DAYS = int(os.environ.get("STALLED_AFTER_DAYS", 60))
     # Officials see a figure counting fewer companies than this as "<3" (small-cell protection).
     SMALL_CELL_MINIMUM = int(os.environ.get("SMALL_CELL_MINIMUM", 3))
+    # A Server-Timing header (server time, SQL statements) on every response: for
+    # developer tools and bench/, off unless SERVER_TIMING=1.
+    SERVER_TIMING = os.environ.get("SERVER_TIMING") == "1"
 
 
 class DevelopmentConfig(Config):
@@ -73,7 +76,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-only-not-a-secret"  # noqa: S105 (tests only; production reads the environment)
+    SECRET_KEY = "testing-only-not-a-secret"  # noqa: S105  # nosec B105 (tests only; production reads the environment)
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL"), "sqlite://")
 
 

@@ -5,7 +5,7 @@ Everything is fictional except the regions, which are the real pilot areas.
 
 from tracker.models import OrganisationKind, Role
 
-DEMO_PASSWORD = "bansou-demo-2026"
+DEMO_PASSWORD = "bansou-demo-2026"  # nosec B105 (the documented password of the demo accounts)
 
 # (5-digit JIS code, prefecture, municipality, prefecture_en, municipality_en, pilot year)
 REGIONS = [
