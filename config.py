@@ -76,7 +76,8 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-only-not-a-secret"  # noqa: S105  # nosec B105 (tests only; production reads the environment)
+    # Tests only; production reads the secret from the environment.
+    SECRET_KEY = "testing-only-not-a-secret"  # noqa: S105  # nosec B105
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL"), "sqlite://")
 
 

@@ -5,7 +5,8 @@ Everything is fictional except the regions, which are the real pilot areas.
 
 from tracker.models import OrganisationKind, Role
 
-DEMO_PASSWORD = "bansou-demo-2026"  # nosec B105 (the documented password of the demo accounts)
+# The documented password of the demo accounts (README.md).
+DEMO_PASSWORD = "bansou-demo-2026"  # nosec B105
 
 # (5-digit JIS code, prefecture, municipality, prefecture_en, municipality_en, pilot year)
 REGIONS = [
