@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from tracker.audit.trail import record_refusal
 from tracker.extensions import db
 
 MESSAGES = {
@@ -25,6 +26,8 @@ MESSAGES = {
         _l("An unexpected error occurred. Nothing you sent was saved; please try again."),
     ),
 }
+# Refusals that go to the audit trail (ASVS 16.3.2, 16.3.3), by status.
+REFUSALS = {403: "access_refused", 429: "throttled"}
 # Field values never echoed back on the expired-form page.
 _SECRET_FIELDS = ("password", "csrf_token")
 
@@ -38,16 +41,22 @@ def render_error(status: int, message=None, typed=None):
 
 
 def handle_http_error(error: HTTPException):
-    return render_error(error.code or 500)
+    if error.code in REFUSALS:
+        record_refusal(REFUSALS[error.code], str(error.code))
+    body, status = render_error(error.code or 500)
+    # What the error says beyond its page stays: Allow on a 405 (RFC 9110), Retry-After on a 429.
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return body, status, headers
 
 
-def handle_csrf_error(_error: CSRFError):
+def handle_csrf_error(error: CSRFError):
     """A missing or stale form token: say so, and show back what was typed."""
     typed = [
         (name, value)
         for name, value in request.form.items(multi=True)
         if value and not any(secret in name for secret in _SECRET_FIELDS)
     ]
+    record_refusal("access_refused", f"CSRF: {error.description}")
     message = _l(
         "This form had expired or did not come from this site, so nothing was saved. "
         "Reload the page and send it again."

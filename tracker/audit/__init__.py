@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
-from tracker.audit import routes  # noqa: E402, F401
+from tracker.audit import changes, routes  # noqa: E402, F401  (changes: the flush listener)

@@ -6,12 +6,16 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker.audit.trail import record_event
 from tracker.auth import bp
 from tracker.auth.forms import SignInForm
 from tracker.auth.pending import keep_posted_form
 from tracker.auth.services import SignInRefused, authenticate
 from tracker.auth.sessions import client_address, end_session, start_session
 from tracker.extensions import db, login_manager
+
+# Why a sign-in was refused, by the status answered, as the audit trail says it.
+FAILURES = {401: "wrong email or password", 403: "account disabled", 429: "too many attempts (locked out)"}
 
 
 def safe_next(target: str | None) -> str | None:
@@ -35,12 +39,17 @@ def sign_in():
     try:
         user = authenticate(form.email.data, form.password.data, client_address())
     except SignInRefused as refused:
+        # The e-mail as typed, never the password (ASVS 16.3.1).
+        record_event("sign_in_failed", detail=FAILURES.get(refused.status, str(refused.status)),
+                     actor_email=form.email.data)
+        db.session.commit()
         form.form_errors.append(refused.message)
         response = render_template("auth/sign_in.html", form=form), refused.status
         if refused.retry_after:
             response += ({"Retry-After": str(refused.retry_after)},)
         return response
     start_session(user)
+    record_event("sign_in", actor=user)
     db.session.commit()
     return redirect(safe_next(form.next.data) or url_for("home.index"))
 
@@ -48,6 +57,8 @@ def sign_in():
 @bp.post("/sign-out")
 def sign_out():
     """End this browser's session (POST only, with the CSRF token)."""
+    if current_user.is_authenticated:
+        record_event("sign_out")
     end_session()
     db.session.commit()
     flash(_("You have signed out."), "info")

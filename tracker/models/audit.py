@@ -26,7 +26,8 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(sa.String(32), index=True)
     target_type: Mapped[str] = mapped_column(sa.String(40), default="")
     target_id: Mapped[int | None]
-    # {"field": [before, after], ...} for updates; {"field": value} for creates.
+    # {"field": [before, after], ...}: before is null for a create, after null for a removal;
+    # a named event (an import, say) may keep a summary {"name": value} instead.
     changes: Mapped[dict | None] = mapped_column(sa.JSON)
     detail: Mapped[str] = mapped_column(sa.String(500), default="")
 

@@ -7,6 +7,7 @@ from flask_babel import to_user_timezone
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.audit.trail import record_event
 from tracker.concurrency import StaleEdit, ensure_fresh
 from tracker.database import utcnow
 from tracker.extensions import db
@@ -91,4 +92,5 @@ def review_session(
     except StaleDataError as error:  # saved by someone else between our read and this write
         db.session.rollback()
         raise StaleEdit(session) from error
+    record_event("review", session, changes=changes, actor=manager)
     return session

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.actions.services import local_today
+from tracker.audit.trail import record_event
 from tracker.extensions import db
 from tracker.outcomes.services import indicator_changes
 from tracker.permissions import (
@@ -98,7 +99,15 @@ def _export(kind: str):
     if scope is None:
         return _invalid(form, regions)
     write, media_type = {"csv": (summary_csv, CSV_MEDIA_TYPE), "xlsx": (summary_xlsx, XLSX_MEDIA_TYPE)}[kind]
-    return _download(write(_heading(scope, regions), _tables(scope)), media_type, _file_name(scope, kind))
+    body = write(_heading(scope, regions), _tables(scope))
+    _record_export(_file_name(scope, kind), scope)
+    return _download(body, media_type, _file_name(scope, kind))
+
+
+def _record_export(name: str, scope: Scope) -> None:
+    """Who took which file of which regions: the audit trail keeps every export."""
+    record_event("export", detail=f"{name}; regions {', '.join(map(str, scope.region_ids))}")
+    db.session.commit()
 
 
 @bp.get("/export.csv")
@@ -120,4 +129,6 @@ def companies_csv():
     form, regions, scope = _read_choice()
     if scope is None:
         return _invalid(form, regions)
-    return _download(company_list_csv(scope), CSV_MEDIA_TYPE, "companies.csv")
+    body = company_list_csv(scope)
+    _record_export("companies.csv", scope)
+    return _download(body, CSV_MEDIA_TYPE, "companies.csv")
