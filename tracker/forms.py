@@ -1,6 +1,7 @@
 """Form pieces shared by several features."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectMultipleField, ValidationError, widgets
 from wtforms.validators import EqualTo, InputRequired
 
@@ -43,3 +44,7 @@ def new_password_fields(label):
         render_kw={"autocomplete": "new-password"},
     )
     return password, confirm
+
+
+class ConfirmForm(FlaskForm):
+    """A form that is only its button (and the CSRF token): confirm a deletion, restore a record."""

@@ -112,6 +112,34 @@ def can_restore_deleted(user: User) -> bool:
     return user.is_authenticated and user.role == Role.ADMIN
 
 
+# ---- deleting (soft; see can_restore_deleted) --------------------------------
+# Scope comes from the look-up (company_or_404, case_or_404...): these rules
+# only say which roles may delete a record they have found.
+
+
+def can_delete_company(user: User, company: Company) -> bool:
+    """A company's whole history goes with it: admins, and the managers of its
+    region. Consultants edit a company but do not delete it."""
+    if not user.is_authenticated:
+        return False
+    return user.role == Role.ADMIN or (user.role == Role.MANAGER and _covers(user, company))
+
+
+def can_delete_engagement(user: User, engagement: Engagement) -> bool:
+    """Those who open engagements and set their teams."""
+    return can_manage_engagements(user)
+
+
+def can_delete_session(user: User, session) -> bool:
+    """Those who may still edit the session report."""
+    return can_edit_session(user, session)
+
+
+def can_delete_case_record(user: User, record) -> bool:
+    """Insights and actions: those who write the case's records."""
+    return can_write_case_records(user)
+
+
 def _on_a_team_of(user: User, company: Company) -> bool:
     """The user is on the team of one of the company's engagements."""
     return bool(db.session.scalar(sa.select(sa.exists().where(
@@ -220,7 +248,7 @@ def team_candidates(company: Company) -> sa.Select:
 
 
 def company_or_404(user: User, company_id: int) -> Company:
-    return db.first_or_404(visible_companies(user).where(Company.id == company_id))
+    return in_scope_or_404(visible_companies(user).where(Company.id == company_id), Company, company_id)
 
 
 def contact_or_404(user: User, company_id: int, contact_id: int) -> Contact:
@@ -234,12 +262,12 @@ def contact_or_404(user: User, company_id: int, contact_id: int) -> Contact:
 
 
 def engagement_or_404(user: User, engagement_id: int) -> Engagement:
-    return db.first_or_404(case_engagements(user).where(Engagement.id == engagement_id))
+    return in_scope_or_404(case_engagements(user).where(Engagement.id == engagement_id), Engagement, engagement_id)
 
 
 def case_record_or_404(user: User, model, record_id: int):
     """A session, insight, action or referral within the user's cases, or 404."""
-    return db.first_or_404(scoped_to_cases(user, model).where(model.id == record_id))
+    return in_scope_or_404(scoped_to_cases(user, model).where(model.id == record_id), model, record_id)
 
 
 def outcome_company_or_404(user: User, company_id: int) -> Company:
@@ -258,6 +286,28 @@ def outcome_snapshot_or_404(user: User, snapshot_id: int) -> OutcomeSnapshot:
     return db.first_or_404(
         sa.select(OutcomeSnapshot).where(OutcomeSnapshot.id == snapshot_id, OutcomeSnapshot.company_id.in_(company_ids))
     )
+
+
+def company_import_or_404(user: User, import_id: int):
+    """A company import the user uploaded (a file is its uploader's alone), or 404."""
+    from tracker.models import CompanyImport
+
+    return db.first_or_404(
+        sa.select(CompanyImport).where(CompanyImport.id == import_id, CompanyImport.user_id == user.id)
+    )
+
+
+def in_scope_or_404(query: sa.Select, model, record_id: int):
+    """What the scoped query finds, or 404. A record that exists out of the user's
+    scope also goes to the audit trail: a refused access, though it answers 404."""
+    record = db.session.scalar(query)
+    if record is None:
+        if db.session.get(model, record_id) is not None:
+            from tracker.audit.trail import record_refusal  # the audit package imports this module
+
+            record_refusal("access_refused", "404 out of scope", target=(model.__name__, record_id))
+        abort(404)
+    return record
 
 
 def require(allowed_: bool) -> None:

@@ -9,10 +9,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.actions import bp
 from tracker.actions.forms import ActionForm, UpdateForm, owner_value
-from tracker.actions.services import add_action_update, change_action, create_action, local_today
+from tracker.actions.services import add_action_update, change_action, create_action, delete_action, local_today
 from tracker.auth.pending import form_data
 from tracker.concurrency import StaleEdit, ensure_fresh
 from tracker.extensions import db
+from tracker.forms import ConfirmForm
 from tracker.models import (
     Action,
     ActionState,
@@ -23,7 +24,13 @@ from tracker.models import (
     Referral,
     User,
 )
-from tracker.permissions import can_write_case_records, engagement_or_404, require, scoped_to_cases
+from tracker.permissions import (
+    can_delete_case_record,
+    can_write_case_records,
+    engagement_or_404,
+    require,
+    scoped_to_cases,
+)
 
 ACTION_PAGE = (
     selectinload(Action.owner_contact),
@@ -170,7 +177,27 @@ def show(action_id: int):
     return render_template(
         "actions/show.html", action=action, engagement=action.engagement, today=local_today(),
         form=UpdateForm(formdata=None), can_write=can_write_case_records(current_user),
+        can_delete=can_delete_case_record(current_user, action),
     )
+
+
+@bp.route("/actions/<int:action_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(action_id: int):
+    """Ask, then delete the action with its progress notes (an admin can restore it)."""
+    action = _action_or_404(action_id)
+    require(can_delete_case_record(current_user, action))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "confirm_delete.html", form=form, heading=_("Delete this action?"), record=action.title,
+            consequences=[_("Its progress notes go with it.")] if action.updates else [],
+            cancel_url=url_for("actions.show", action_id=action.id),
+        )
+    delete_action(action, current_user)
+    db.session.commit()
+    flash(_("The action has been deleted. An administrator can restore it."), "success")
+    return redirect(url_for("actions.index", engagement_id=action.engagement_id))
 
 
 @bp.route("/actions/<int:action_id>/updates/new", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from datetime import date
 from flask_babel import to_user_timezone
 
 from tracker.database import utcnow
+from tracker.engagements.services import ensure_case_restorable
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -118,3 +119,14 @@ def _own(engagement: Engagement, records) -> list:
     if any(record.engagement_id not in (None, engagement.id) for record in unique):
         raise ValueError("an action links only records of its own engagement")
     return unique
+
+
+def delete_action(action: Action, user: User) -> None:
+    """Soft-delete an action with its progress updates (an admin can restore it)."""
+    action.mark_deleted(user, utcnow())
+
+
+def restore_action(action: Action) -> None:
+    """Bring an action back, unless its engagement or company is deleted (RestoreRefused)."""
+    ensure_case_restorable(action.engagement_id)
+    action.mark_restored()

@@ -128,6 +128,11 @@ def engagements_of(company: Company) -> list[Engagement]:
     )
 
 
+def engagement_count(company: Company) -> int:
+    """How many engagements the company has (deleted ones aside)."""
+    return db.session.scalar(sa.select(sa.func.count(Engagement.id)).where(Engagement.company_id == company.id))
+
+
 def readable_engagement_ids(user: User, company: Company) -> set[int]:
     """Which of the company's engagements the user may open (their case records)."""
     return set(

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,6 +16,7 @@ from tracker.companies.queries import (
     CompanyFilters,
     company_list,
     current_engagements,
+    engagement_count,
     engagements_of,
     readable_engagement_ids,
     support_summaries,
@@ -24,16 +26,19 @@ from tracker.companies.services import (
     add_contact,
     contact_version,
     create_company,
+    delete_company,
     find_duplicates,
     update_company,
     update_contact,
 )
 from tracker.concurrency import StaleEdit, ensure_fresh
 from tracker.extensions import db
+from tracker.forms import ConfirmForm
 from tracker.models import Industry, Phase
 from tracker.permissions import (
     allowed,
     can_browse_companies,
+    can_delete_company,
     can_edit_companies,
     can_manage_engagements,
     can_see_case_details,
@@ -101,6 +106,7 @@ def show(company_id: int):
         details=details, engagements=engagements if details else [],
         readable=readable_engagement_ids(current_user, company) if details else set(),
         can_edit=can_edit_companies(current_user), can_open_engagement=can_manage_engagements(current_user),
+        can_delete=can_delete_company(current_user, company),
     )
 
 
@@ -120,7 +126,9 @@ def _company_page(form, company=None, status=200, **context):
 def _duplicate_problem(form: CompanyForm, duplicates) -> bool:
     """True if the form must come back: a taken corporate number, or an unconfirmed same name."""
     if duplicates.same_number is not None:
-        if duplicates.number_visible:
+        if duplicates.same_number.is_deleted:
+            message = _("A deleted company has this corporate number: an administrator can restore it.")
+        elif duplicates.number_visible:
             message = _("%(name)s already has this corporate number.", name=duplicates.same_number.name)
         else:
             message = _("A company in another region already has this corporate number.")
@@ -183,6 +191,29 @@ def edit(company_id: int):
         return _number_taken(form, company)
     flash(_("Changes to %(name)s saved.", name=company.name), "success")
     return redirect(url_for("companies.show", company_id=company.id))
+
+
+@bp.route("/<int:company_id>/delete", methods=["GET", "POST"])
+@allowed(can_browse_companies)
+def delete(company_id: int):
+    """Ask, then delete the company with its engagements (soft: an admin can restore them)."""
+    company = company_or_404(current_user, company_id)
+    require(can_delete_company(current_user, company))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        count = engagement_count(company)
+        consequences = [ngettext(
+            "Its engagement, with its sessions, insights and actions, goes with it.",
+            "Its %(num)d engagements, with their sessions, insights and actions, go with it.", count,
+        )] if count else []
+        return render_template(
+            "confirm_delete.html", form=form, heading=_("Delete this company?"), record=company.name,
+            consequences=consequences, cancel_url=url_for("companies.show", company_id=company.id),
+        )
+    delete_company(company, current_user)
+    db.session.commit()
+    flash(_("%(name)s has been deleted. An administrator can restore it.", name=company.name), "success")
+    return redirect(url_for("companies.index"))
 
 
 # ---- contacts ----------------------------------------------------------------

@@ -6,8 +6,9 @@ import sqlalchemy as sa
 
 from tracker.companies.text import nfkc
 from tracker.concurrency import StaleEdit
+from tracker.database import utcnow
 from tracker.extensions import db
-from tracker.models import Company, Contact, User
+from tracker.models import Company, Contact, Engagement, User
 from tracker.permissions import visible_companies
 
 COMPANY_FIELDS = (
@@ -22,7 +23,8 @@ class Duplicates:
     """Companies a new or changed profile may repeat.
 
     `same_number`: the company holding the corporate number (never allowed
-    twice); `number_visible` says whether the user may see that company.
+    twice), deleted or not; `number_visible` says whether the user may see
+    that company (never when it is deleted: only an admin can restore it).
     `same_name`: companies of the same name in the same region (allowed once
     the user confirms they are different companies).
     """
@@ -36,8 +38,10 @@ def find_duplicates(details: dict, user: User, company: Company | None = None) -
     found = Duplicates()
     others = sa.true() if company is None else Company.id != company.id
     if details["corporate_number"]:
+        # A deleted company keeps its number (it may be restored), so it is looked for too.
         found.same_number = db.session.scalar(
             sa.select(Company).where(Company.corporate_number == details["corporate_number"], others)
+            .execution_options(include_deleted=True)
         )
         if found.same_number is not None:
             visible = visible_companies(user).with_only_columns(Company.id)
@@ -84,3 +88,30 @@ def update_contact(contact: Contact, details: dict, submitted_version: str | Non
         raise StaleEdit(contact)
     for name in CONTACT_FIELDS:
         setattr(contact, name, details[name])
+
+
+def delete_company(company: Company, user: User) -> int:
+    """Soft-delete the company and its engagements not yet deleted, all at the same
+    moment, so that restoring the company brings back exactly those. Returns how
+    many engagements went with it."""
+    now = utcnow()
+    # Only engagements not yet deleted are found: one deleted earlier stays deleted on restore.
+    engagements = db.session.scalars(sa.select(Engagement).where(Engagement.company_id == company.id)).all()
+    for engagement in engagements:
+        engagement.mark_deleted(user, now)
+    company.mark_deleted(user, now)
+    return len(engagements)
+
+
+def restore_company(company: Company) -> int:
+    """Bring a deleted company back with the engagements deleted together with it
+    (same moment). Returns how many engagements came back."""
+    engagements = db.session.scalars(
+        sa.select(Engagement)
+        .where(Engagement.company_id == company.id, Engagement.deleted_at == company.deleted_at)
+        .execution_options(include_deleted=True)
+    ).all()
+    for engagement in engagements:
+        engagement.mark_restored()
+    company.mark_restored()
+    return len(engagements)

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from babel.dates import format_skeleton
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
@@ -17,6 +17,7 @@ from tracker.engagements.queries import case_or_404, case_records, days_in_phase
 from tracker.engagements.services import (
     EngagementRuleBroken,
     change_phase,
+    delete_engagement,
     local_today,
     open_engagement,
     set_team,
@@ -24,8 +25,10 @@ from tracker.engagements.services import (
 )
 from tracker.engagements.timeline import by_month, journey
 from tracker.extensions import db
+from tracker.forms import ConfirmForm
 from tracker.models import ClosingReason, Company, Engagement, Phase, ReferralSource, User
 from tracker.permissions import (
+    can_delete_engagement,
     can_manage_engagements,
     can_write_case_records,
     company_or_404,
@@ -117,7 +120,7 @@ def show(engagement_id: int):
     return render_template(
         "engagements/show.html", engagement=engagement, records=case_records(current_user, engagement),
         today=local_today(), can_manage=can_manage_engagements(current_user),
-        can_write=can_write_case_records(current_user),
+        can_write=can_write_case_records(current_user), can_delete=can_delete_engagement(current_user, engagement),
     )
 
 
@@ -199,6 +202,27 @@ def phase(engagement_id: int):
     return redirect(url_for("engagements.show", engagement_id=engagement.id))
 
 
+@bp.route("/engagements/<int:engagement_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(engagement_id: int):
+    """Ask, then delete the engagement and so everything recorded in it (an admin can restore it)."""
+    engagement = case_or_404(current_user, engagement_id)
+    require(can_delete_engagement(current_user, engagement))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        record = _("Engagement with %(company)s, started on %(day)s", company=engagement.company.name,
+                   day=format_date(engagement.started_on))
+        return render_template(
+            "confirm_delete.html", form=form, heading=_("Delete this engagement?"), record=record,
+            consequences=[_("Its sessions, insights, actions and referrals go with it.")],
+            cancel_url=url_for("engagements.show", engagement_id=engagement.id),
+        )
+    delete_engagement(engagement, current_user)
+    db.session.commit()
+    flash(_("The engagement has been deleted. An administrator can restore it."), "success")
+    return redirect(url_for("companies.show", company_id=engagement.company_id))
+
+
 def _phase_defaults(engagement: Engagement) -> dict:
     """Suggest the next phase of the lifecycle (a closed case: none)."""
     phases = list(Phase)
@@ -211,6 +235,7 @@ def _phase_defaults(engagement: Engagement) -> dict:
 def timeline(engagement_id: int):
     """The company's journey: every session, insight, action, referral and phase change, oldest first."""
     engagement = case_or_404(current_user, engagement_id)
+    page = journey(current_user, engagement, request.args.get("page", 1, type=int))
     return render_template(
-        "engagements/timeline.html", engagement=engagement, months=by_month(journey(current_user, engagement))
+        "engagements/timeline.html", engagement=engagement, months=by_month(page.events), journey=page
     )

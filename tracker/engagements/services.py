@@ -7,10 +7,12 @@ dated PhaseChange, so time-in-phase is always derived, never typed.
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from flask_babel import format_date, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tracker.audit.trail import record_event
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models import (
@@ -23,6 +25,14 @@ from tracker.models import (
     ReferralSource,
     User,
 )
+
+
+class RestoreRefused(Exception):
+    """A record cannot come back while the case or company it belongs to is deleted."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 class EngagementRuleBroken(Exception):
@@ -122,6 +132,8 @@ def change_phase(
         problems["closing_reason"] = _l("Closing needs a closing reason: choose one.")
     if problems:
         raise EngagementRuleBroken(problems)
+    changes = {"phase": [engagement.phase, to_phase], "changed_on": [engagement.phase_since, changed_on]}
+    record_event("phase_change", engagement, changes=changes, detail=reason.strip(), actor=user)
     return _move(engagement, user, to_phase, changed_on, reason.strip(), closing_reason)
 
 
@@ -136,3 +148,37 @@ def _move(engagement, user, to_phase, changed_on, reason, closing_reason) -> Pha
     engagement.phase_since = changed_on
     engagement.closing_reason = closing_reason if to_phase == Phase.CLOSED else None
     return change
+
+
+# ---- deleting and restoring ----------------------------------------------------
+
+
+def delete_engagement(engagement: Engagement, user: User) -> None:
+    """Soft-delete the case; its sessions, insights and actions are hidden with it
+    (every look-up goes through the engagement) and come back when it is restored."""
+    engagement.mark_deleted(user, utcnow())
+
+
+def restore_engagement(engagement: Engagement) -> None:
+    """Bring a deleted engagement back, unless its company is deleted (RestoreRefused)."""
+    company = _including_deleted(sa.select(Company).where(Company.id == engagement.company_id))
+    if company.is_deleted:
+        raise RestoreRefused(_("%(company)s is deleted: restore the company first.", company=company.name))
+    engagement.mark_restored()
+
+
+def ensure_case_restorable(engagement_id: int) -> None:
+    """RestoreRefused unless the engagement (and so its company) is in use: a session,
+    insight or action cannot come back into a deleted case."""
+    engagement = _including_deleted(sa.select(Engagement).where(Engagement.id == engagement_id))
+    company = _including_deleted(sa.select(Company).where(Company.id == engagement.company_id))
+    if company.is_deleted:
+        raise RestoreRefused(_("%(company)s is deleted: restore the company first.", company=company.name))
+    if engagement.is_deleted:
+        raise RestoreRefused(
+            _("The engagement with %(company)s is deleted: restore the engagement first.", company=company.name)
+        )
+
+
+def _including_deleted(query: sa.Select):
+    return db.session.scalars(query.execution_options(include_deleted=True)).one()

@@ -10,9 +10,10 @@ from tracker.actions.services import local_today
 from tracker.auth.pending import form_data
 from tracker.concurrency import StaleEdit, ensure_fresh
 from tracker.extensions import db
+from tracker.forms import ConfirmForm
 from tracker.insights import bp
 from tracker.insights.forms import InsightForm
-from tracker.insights.services import change_insight, create_insight
+from tracker.insights.services import change_insight, create_insight, delete_insight
 from tracker.models import (
     Action,
     Barrier,
@@ -22,7 +23,13 @@ from tracker.models import (
     InsightState,
     InsightStateChange,
 )
-from tracker.permissions import can_write_case_records, engagement_or_404, require, scoped_to_cases
+from tracker.permissions import (
+    can_delete_case_record,
+    can_write_case_records,
+    engagement_or_404,
+    require,
+    scoped_to_cases,
+)
 
 
 def _insight_or_404(insight_id: int, *options) -> Insight:
@@ -146,4 +153,24 @@ def show(insight_id: int):
     return render_template(
         "insights/show.html", insight=insight, engagement=insight.engagement, actions=actions,
         today=local_today(), can_write=can_write_case_records(current_user),
+        can_delete=can_delete_case_record(current_user, insight),
     )
+
+
+@bp.route("/insights/<int:insight_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(insight_id: int):
+    """Ask, then delete the insight (an admin can restore it)."""
+    insight = _insight_or_404(insight_id)
+    require(can_delete_case_record(current_user, insight))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "confirm_delete.html", form=form, heading=_("Delete this insight?"), record=insight.text,
+            consequences=[_("Actions that follow from it stay; they no longer show it.")],
+            cancel_url=url_for("insights.show", insight_id=insight.id),
+        )
+    delete_insight(insight, current_user)
+    db.session.commit()
+    flash(_("The insight has been deleted. An administrator can restore it."), "success")
+    return redirect(url_for("insights.board", engagement_id=insight.engagement_id))

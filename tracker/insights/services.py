@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from tracker.database import utcnow
+from tracker.engagements.services import ensure_case_restorable
 from tracker.extensions import db
 from tracker.models import DialogueSession, Engagement, Insight, InsightStateChange, User
 
@@ -71,3 +72,15 @@ def _belongs(session: DialogueSession, engagement: Engagement) -> bool:
     if session.engagement_id is None:
         return session.engagement is engagement
     return session.engagement_id == engagement.id
+
+
+def delete_insight(insight: Insight, user: User) -> None:
+    """Soft-delete an insight (an admin can restore it); its links to sessions and
+    actions are kept for that day."""
+    insight.mark_deleted(user, utcnow())
+
+
+def restore_insight(insight: Insight) -> None:
+    """Bring an insight back, unless its engagement or company is deleted (RestoreRefused)."""
+    ensure_case_restorable(insight.engagement_id)
+    insight.mark_restored()

@@ -86,6 +86,13 @@ class SoftDeleted:
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    def mark_deleted(self, user, at: datetime) -> None:
+        """Hide the record from now on; `at` is shared by everything deleted with it."""
+        self.deleted_at, self.deleted_by_id = at, user.id
+
+    def mark_restored(self) -> None:
+        self.deleted_at, self.deleted_by_id = None, None
+
 
 @event.listens_for(Session, "do_orm_execute")
 def _leave_out_deleted(execute_state) -> None:

@@ -1,6 +1,7 @@
 """Dialogue session pages: log a session, read it, edit it."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -8,11 +9,19 @@ from flask_login import current_user, login_required
 from tracker.auth.pending import form_data
 from tracker.concurrency import StaleEdit
 from tracker.extensions import db
+from tracker.forms import ConfirmForm
 from tracker.models import SessionFormat, SessionKind, SessionState
-from tracker.permissions import can_edit_session, can_write_case_records, engagement_or_404, require
+from tracker.permissions import (
+    can_delete_session,
+    can_edit_session,
+    can_write_case_records,
+    engagement_or_404,
+    require,
+)
 from tracker.sessions import bp
 from tracker.sessions.forms import LONG_TEXT_MAX, ROW_GROUPS, SHORT_TEXT_MAX, SessionForm, initial_data
 from tracker.sessions.services import (
+    delete_session,
     form_choices,
     last_change,
     save_session,
@@ -123,4 +132,25 @@ def show(session_id: int):
         actions=session_actions(current_user, session),
         can_edit=can_edit_session(current_user, session),
         can_log=can_write_case_records(current_user),
+        can_delete=can_delete_session(current_user, session),
     )
+
+
+@bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(session_id: int):
+    """Ask, then delete the session report (an admin can restore it)."""
+    session = session_or_404(current_user, session_id)
+    require(can_delete_session(current_user, session))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        record = _("Session of %(date)s", date=format_date(session.held_on))
+        return render_template(
+            "confirm_delete.html", form=form, heading=_("Delete this session?"),
+            record=f"{record} · {session.engagement.company.name}", consequences=[],
+            cancel_url=url_for("sessions.show", session_id=session.id),
+        )
+    delete_session(session, current_user)
+    db.session.commit()
+    flash(_("The session has been deleted. An administrator can restore it."), "success")
+    return redirect(url_for("engagements.show", engagement_id=session.engagement_id))

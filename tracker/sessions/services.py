@@ -8,6 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.actions.services import create_action
 from tracker.concurrency import StaleEdit, ensure_fresh
 from tracker.database import utcnow
+from tracker.engagements.services import ensure_case_restorable
 from tracker.extensions import db
 from tracker.insights.services import create_insight
 from tracker.models import (
@@ -224,3 +225,17 @@ def _flush(session: DialogueSession) -> None:
     except StaleDataError as error:
         db.session.rollback()  # the transaction is spent; nothing of this save is kept
         raise StaleEdit(session) from error
+
+
+# ---- deleting and restoring ------------------------------------------------------
+
+
+def delete_session(session: DialogueSession, user: User) -> None:
+    """Soft-delete a session report (an admin can restore it)."""
+    session.mark_deleted(user, utcnow())
+
+
+def restore_session(session: DialogueSession) -> None:
+    """Bring a session back, unless its engagement or company is deleted (RestoreRefused)."""
+    ensure_case_restorable(session.engagement_id)
+    session.mark_restored()
