@@ -6,4 +6,4 @@ from flask.cli import AppGroup
 bp = Blueprint("imports", __name__, url_prefix="/companies/import")
 companies_cli = AppGroup("companies", help="Companies: bulk import.")
 
-from tracker.imports import routes  # noqa: E402, F401
+from tracker.imports import commands, routes  # noqa: E402, F401
