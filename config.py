@@ -55,6 +55,9 @@ class Config:
     SIGN_IN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 10))
     SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ADDRESS", 100))
 
+    # The largest request accepted (a form, an uploaded file): larger ones get a 413 page.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", 10)) * 1024 * 1024
+
     # Number of reverse proxies in front of the app whose X-Forwarded-For to trust.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
     HSTS = False

@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS
+from tracker.routing import guard_request_values
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +29,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=1, x_host=1)
 
     register_extensions(app)
+    guard_request_values(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_commands(app)
@@ -107,12 +109,14 @@ def register_request_hooks(app: Flask) -> None:
     from tracker.i18n import language_context, remember_language_choice
     from tracker.navigation import menu_for_current_user
     from tracker.security import set_security_headers
+    from tracker.timing import register_server_timing
 
     app.before_request(remember_language_choice)
     app.after_request(set_security_headers)
     app.context_processor(menu_for_current_user)
     app.context_processor(language_context)
     register_error_handlers(app)
+    register_server_timing(app)
 
 
 def register_commands(app: Flask) -> None:

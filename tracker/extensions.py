@@ -2,6 +2,7 @@
 
 import sqlite3
 
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -12,7 +13,18 @@ from sqlalchemy.engine import Engine
 
 from tracker.database import Base
 
-db = SQLAlchemy(model_class=Base)
+
+class Database(SQLAlchemy):
+    """Flask-SQLAlchemy, reading `?page=` like every other number of the address (tracker.routing)."""
+
+    def paginate(self, select, *, page=None, **kwargs):
+        # Flask-SQLAlchemy would int() any length of digits, and an offset past 2**63 fails in SQLite.
+        if page is None and has_request_context():
+            page = request.args.get("page", 1, type=int)
+        return super().paginate(select, page=page, **kwargs)
+
+
+db = Database(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
 babel = Babel()

@@ -25,7 +25,8 @@ from tracker.support.services import SupportRuleBroken, create_measure, record_o
 
 def _details(form: MeasureForm) -> dict:
     names = ("name", "name_en", "kind", "provider", "description", "active")
-    return {name: getattr(form, name).data for name in names}
+    # A text field missing from the post has None as data: count it as empty.
+    return {name: "" if getattr(form, name).data is None else getattr(form, name).data for name in names}
 
 
 def _refused(form, broken: SupportRuleBroken, template: str, **context):
