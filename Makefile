@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := tracker
 
-.PHONY: run test lint audit install translations extract-messages screenshots clean
+.PHONY: run test lint audit bench install translations extract-messages screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -39,7 +39,7 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check tracker tests config.py
+	$(BIN)/ruff check tracker tests config.py bench
 
 # Static security checks: bandit over the code (must be clean; each exception is
 # marked `# nosec` with its reason) and pip-audit over the pinned dependencies
@@ -47,6 +47,11 @@ lint: install
 audit: install
 	$(BIN)/bandit -q -c pyproject.toml -r tracker config.py
 	$(BIN)/pip-audit -r requirements.txt -r requirements-dev.txt --no-deps --disable-pip --progress-spinner off
+
+# Benchmarks: generate data, serve with gunicorn, measure pages and floors → bench/results.md.
+# BENCH_COMPANIES=1000 BENCH_SESSIONS=50000 for a quick run; PostgreSQL too when TEST_DATABASE_URL is set.
+bench: install
+	$(BIN)/python bench/run.py
 
 # Regenerates docs/*.png from the running app in Chromium.
 screenshots: install

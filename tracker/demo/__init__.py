@@ -1,5 +1,7 @@
 """`flask demo load`: the demo data set, loaded once and safe to run again."""
 
+import time
+
 import click
 import sqlalchemy as sa
 from flask import current_app
@@ -8,6 +10,7 @@ from flask.cli import AppGroup
 from tracker.auth.passwords import hash_password
 from tracker.demo import data
 from tracker.demo.cases import load_cases, load_measures
+from tracker.demo.generate import DEFAULT_PASSWORD, generate, refusal
 from tracker.demo.outcomes import load_outcome_snapshots
 from tracker.extensions import db
 from tracker.models import Organisation, Region, User
@@ -68,3 +71,51 @@ def load():
         raise click.ClickException("Demo data is never loaded in production.")
     added = load_demo_data()
     click.echo(", ".join(f"{count} {what}" for what, count in added.items()) + " added.")
+
+
+@demo_cli.command("generate")
+@click.option("--companies", default=10_000, show_default=True, type=click.IntRange(1), help="Companies to create.")
+@click.option("--sessions", default=1_000_000, show_default=True, type=click.IntRange(0),
+              help="Dialogue sessions to create, shared among the engagements.")
+@click.option("--regions", type=click.IntRange(1), help="Regions to spread them over [default: companies / 40, 3-300].")
+@click.option("--seed", default=1, show_default=True, help="The same seed (and day) gives the same data.")
+@click.option("--password", default=DEFAULT_PASSWORD, show_default=True, help="Password of every bench account.")
+@click.option("--allow-production", is_flag=True, help="Generate even with the production configuration.")
+def generate_command(companies, sessions, regions, seed, password, allow_production):
+    """Fill an empty database with synthetic data at scale, for trials and benchmarks.
+
+    Regions across all prefectures; companies with contacts and outcome figures;
+    engagements in every phase with their phase histories, teams, sessions,
+    statements, insights, actions and referrals. Written in bulk, committed in
+    chunks. Refused when the database holds any company (the generated records
+    must never mix with real ones) or a bench account.
+
+    \b
+    Accounts, all with the --password:
+      bench-admin@example.jp           administrator, all regions
+      bench-manager-N@example.jp       one manager per group of up to 6 regions of a prefecture
+      bench-consultant-N@example.jp    the groups' consultants, each on about 10-40 engagements
+      bench-official-N@example.jp      one official per region
+    Number 1 of each is typical: bench-official-1's region has the median number
+    of companies, bench-manager-1 manages its group, bench-consultant-1 is that
+    group's consultant with the median number of engagements.
+    """
+    if not current_app.config["DEMO_DATA_ALLOWED"] and not allow_production:
+        raise click.ClickException("Demo data is never generated in production (unless --allow-production).")
+    problem = refusal()
+    if problem:
+        raise click.ClickException(problem)
+    started = time.monotonic()
+    with click.progressbar(length=companies + sessions, label="Generating companies and sessions") as bar:
+        result = generate(companies, sessions, seed=seed, password=password, regions=regions, progress=bar.update)
+    seconds = time.monotonic() - started
+    total = sum(result.rows.values())
+    click.echo(", ".join(f"{count} {table}" for table, count in result.rows.items()))
+    click.echo(f"{total} rows in {seconds:.0f} s ({total / max(seconds, 0.001):.0f} rows/s).")
+    shown = [a for a in result.accounts if a.role == "admin" or a.email.split("@")[0].endswith("-1")]
+    click.echo(f"Accounts ({len(result.accounts)}, password {password!r}); the first of each role is typical:")
+    for account in shown:
+        click.echo(f"  {account.email}  {account.note}")
+    for role in ("manager", "consultant", "official"):
+        count = sum(1 for a in result.accounts if a.role == role)
+        click.echo(f"  bench-{role}-1 … bench-{role}-{count}@example.jp")
