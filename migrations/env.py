@@ -99,6 +99,9 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    # The search indexes (FTS tables, trigram indexes) are not in the models.
+    from tracker.search.schema import include_object
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

@@ -5,11 +5,12 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from tracker.extensions import db
+from tracker.search.schema import include_object
 
 
 def schema_differences():
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_object})
         return compare_metadata(context, db.metadata)
 
 
