@@ -385,7 +385,7 @@ def test_the_command_line_import(app_context, tsubame, tmp_path):
     path.write_bytes(csv_bytes([row(3, municipality="存在しない市")]))
     failed = runner.invoke(args=["companies", "import", str(path)])
     assert failed.exit_code == 1
-    assert "Row 2, Municipality: There is no municipality called 存在しない市 in 新潟県." in failed.output
+    assert "Row 2, City, town or village: There is no municipality called 存在しない市 in 新潟県." in failed.output
     assert len(companies()) == 2
 
 

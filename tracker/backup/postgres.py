@@ -8,7 +8,7 @@ machine could read the password in the process list.
 import os
 import re
 import shutil
-import subprocess  # noqa: S404 (runs pg_dump / pg_restore, with arguments we build)
+import subprocess  # noqa: S404 (runs pg_dump / pg_restore, with arguments we build)  # nosec B404
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -48,7 +48,7 @@ def tool(name: str) -> str:
 
 def _run(command: list[str], url: str, **kwargs) -> subprocess.CompletedProcess:
     """Run a client program with the URL's connection settings; BackupError with its stderr if it fails."""
-    result = subprocess.run(command, env=libpq_environment(url), capture_output=True, check=False, **kwargs)  # noqa: S603
+    result = subprocess.run(command, env=libpq_environment(url), capture_output=True, check=False, **kwargs)  # noqa: S603  # nosec B603
     if result.returncode != 0:
         message = result.stderr.decode(errors="replace").strip()
         raise BackupError(f"{Path(command[0]).name} failed: {message}")

@@ -33,7 +33,7 @@ from tracker.engagements.services import local_today
 from tracker.extensions import db
 from tracker.models import Company, Industry, Organisation, Region, SupportMeasure, User
 
-DEFAULT_PASSWORD = "bansou-bench-2026"  # noqa: S105 (a documented demo password, like DEMO_PASSWORD)
+DEFAULT_PASSWORD = "bansou-bench-2026"  # noqa: S105 (a documented demo password, like DEMO_PASSWORD)  # nosec B105
 EMAIL = "bench-{role}@example.jp"
 CHUNK_ROWS = 50_000
 
@@ -126,7 +126,7 @@ def generate(companies: int, sessions: int, *, seed: int = 1, password: str = DE
     if problem:
         raise GenerateRefused(problem)
     today = today or local_today()
-    rng = random.Random(seed)  # noqa: S311 (reproducible fake data, not secrets)
+    rng = random.Random(seed)  # noqa: S311 (reproducible fake data, not secrets)  # nosec B311
     load_measures()
     db.session.commit()
     measures = list(db.session.scalars(sa.select(SupportMeasure.id).order_by(SupportMeasure.id)))

@@ -87,7 +87,7 @@ class BulkWriter:
         for definition in self.dropped:
             cursor.execute(definition)
         for name in self.indexes:
-            cursor.execute(f"INSERT INTO {name}({name}) VALUES ('rebuild')")  # noqa: S608 (names from the schema)
+            cursor.execute(f"INSERT INTO {name}({name}) VALUES ('rebuild')")  # noqa: S608 (names from the schema)  # nosec B608
         for _name, sql in self.suspended:
             cursor.execute(sql)
         self.connection.commit()
@@ -95,7 +95,7 @@ class BulkWriter:
 
     def max_id(self, table: str) -> int:
         cursor = self.connection.cursor()
-        cursor.execute(f"SELECT max(id) FROM {table}")  # noqa: S608 (table names are ours)
+        cursor.execute(f"SELECT max(id) FROM {table}")  # noqa: S608 (table names are ours)  # nosec B608
         return cursor.fetchone()[0] or 0
 
     def add(self, table: str, row: tuple) -> None:
@@ -131,7 +131,7 @@ class BulkWriter:
         if converters:
             rows = [_convert(row, converters) for row in rows]
         cursor.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows  # noqa: S608
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows  # noqa: S608  # nosec B608
         )
 
 
@@ -182,7 +182,7 @@ def reset_sequences(tables) -> None:
         return
     for table in tables:
         db.session.execute(sa.text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 (table names are ours)
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 (table names are ours)  # nosec B608
             f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
         ))
     db.session.commit()

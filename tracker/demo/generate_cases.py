@@ -57,7 +57,7 @@ class CaseMaker:
         return min(datetime.combine(day, time(hour), tzinfo=UTC), self.now)
 
     def add(self, number: int, plan: CompanyPlan) -> None:
-        rng = random.Random(f"{self.seed}/{number}")  # noqa: S311 (reproducible fake data)
+        rng = random.Random(f"{self.seed}/{number}")  # noqa: S311 (reproducible fake data)  # nosec B311
         industry = text.INDUSTRIES[plan.industry]
         contacts = self.company(rng, plan, industry)
         for engagement in plan.engagements:

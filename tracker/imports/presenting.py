@@ -8,7 +8,7 @@ FIELD_LABELS = {
     "name": _l("Company name"),
     "kana": _l("Reading (kana)"),
     "prefecture": _l("Prefecture"),
-    "municipality": _l("Municipality"),
+    "municipality": _l("City, town or village"),
     "region_id": _l("Region"),
     "industry_code": _l("Industry (JSIC)"),
     "employees": _l("Employees"),
