@@ -321,7 +321,7 @@ def test_the_markers_are_where_the_team_reads_them(app, client, region, other_re
     """The control: the same walk as the manager finds the markers, so the walker would catch a leak."""
     ids, _supported = plant(region, other_region, manager)
     login(client, manager)
-    visited = walk(app, client, ids, _extra_values(region, other_region), limit=150)
+    visited = walk(app, client, ids, _extra_values(region, other_region), limit=PAGE_LIMIT)
     shown = {re.sub(r"\d+-", "-", leak.rsplit(": ", 1)[1].lower()) for leak in _leaks(visited)}
     for field in ("notes", "statement", "reflection", "nextsteps", "insight", "actiontitle", "actionupdate",
                   "contactname", "theme", "phasereason", "referralnote"):

@@ -447,3 +447,16 @@ def test_progress_is_visible_to_other_requests_while_the_import_runs(signed_in, 
     db.session.commit()
     assert client.get(response.headers["Location"] + "/status").get_json()["state"] == "done"
     assert len(companies()) == 5
+
+
+def test_an_excel_file_that_unpacks_to_too_much_is_refused(signed_in, importer, tsubame):
+    """A small upload that would unpack to hundreds of megabytes (a zip bomb) never reaches openpyxl."""
+    import zipfile
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"0" * (101 * 1024 * 1024))
+    assert len(packed.getvalue()) < 1024 * 1024
+    response = upload(signed_in(importer), packed.getvalue(), "bomb.xlsx")
+    assert response.status_code == 422
+    assert "This Excel file is too large once unpacked" in response.text

@@ -59,3 +59,12 @@ def test_language_switch_refuses_unknown_language_and_offsite_next(client, offic
     assert post(client, "/profile/language", {"language": "xx"}).status_code == 422
     response = post(client, "/profile/language", {"language": "en", "next": "https://evil.example/"})
     assert response.headers["Location"] == "/profile/"
+
+
+def test_an_expired_password_form_shows_back_no_password(client, official):
+    """The expired-form page shows what was typed, but never a password field's value."""
+    login(client, official)
+    response = client.post("/profile/password", data={"csrf_token": "stale", "current": PASSWORD,
+                                                      "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 400
+    assert PASSWORD not in response.text and NEW_PASSWORD not in response.text

@@ -59,6 +59,7 @@ def development_secret(instance: Path) -> str:
 
 def register_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (every table known to the metadata)
+    from tracker.audit.trail import configure_audit_log
     from tracker.auth.sessions import load_user
     from tracker.extensions import babel, csrf, db, login_manager, migrate
     from tracker.i18n import select_locale
@@ -74,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are checked on the server instead
     login_manager.request_loader(lambda _request: load_user())
+    configure_audit_log(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tracker.audit.trail import record_refusal
+from tracker.auth.pending import is_secret_field
 from tracker.extensions import db
 
 MESSAGES = {
@@ -28,8 +29,6 @@ MESSAGES = {
 }
 # Refusals that go to the audit trail (ASVS 16.3.2, 16.3.3), by status.
 REFUSALS = {403: "access_refused", 429: "throttled"}
-# Field values never echoed back on the expired-form page.
-_SECRET_FIELDS = ("password", "csrf_token")
 
 
 def render_error(status: int, message=None, typed=None):
@@ -54,7 +53,7 @@ def handle_csrf_error(error: CSRFError):
     typed = [
         (name, value)
         for name, value in request.form.items(multi=True)
-        if value and not any(secret in name for secret in _SECRET_FIELDS)
+        if value and not is_secret_field(name)
     ]
     record_refusal("access_refused", f"CSRF: {error.description}")
     message = _l(

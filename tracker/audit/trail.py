@@ -153,15 +153,26 @@ def request_actor():
 def log_event(action, actor_email, address, target_type, target_id, changes, detail) -> None:
     """One line per event for the server log, which operators ship elsewhere.
 
-    Only the names of changed fields go there, never their values (notes are
-    confidential); every part is inert, so a value cannot start a new line.
+    Only the names of changed fields go there, never their values nor the
+    detail (a phase change's reason is confidential); every part is inert, so a
+    value cannot start a new line.
     """
     fields = ",".join(sorted(changes)) if isinstance(changes, dict) else ""
     logger.info(
-        "audit action=%s actor=%s address=%s target=%s#%s fields=%s detail=%s",
+        "audit action=%s actor=%s address=%s target=%s#%s fields=%s",
         inert(action), inert(actor_email), inert(address), inert(target_type), target_id or "", inert(fields),
-        inert(detail),
     )
+
+
+def configure_audit_log(app) -> None:
+    """Audit lines go to standard error at INFO (gunicorn and systemd collect it),
+    unless the deployment configured the `tracker.audit` logger itself."""
+    if app.testing or logger.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 def _signed_in_user():

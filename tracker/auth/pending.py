@@ -22,7 +22,14 @@ from tracker.extensions import db
 from tracker.models import PendingForm
 
 KEEP_FOR = timedelta(days=1)
+# Fields whose values are never stored nor shown back: passwords (the profile's
+# "current" and "confirm" too) and the form token.
 _NEVER_KEPT = ("password", "current", "confirm", "csrf_token")
+
+
+def is_secret_field(name: str) -> bool:
+    """A password or token field, whatever form it is on."""
+    return name in _NEVER_KEPT or "password" in name
 
 
 def _hash(token: str) -> str:
@@ -38,7 +45,7 @@ def keep_posted_form() -> str | None:
     user_id = g.get("expired_user_id")
     if request.method != "POST" or user_id is None or not request.form:
         return None
-    fields = [(k, v) for k, v in request.form.items(multi=True) if k not in _NEVER_KEPT]
+    fields = [(k, v) for k, v in request.form.items(multi=True) if not is_secret_field(k)]
     token = secrets.token_urlsafe(24)
     db.session.execute(sa.delete(PendingForm).where(PendingForm.created_at < utcnow() - KEEP_FOR))
     db.session.add(PendingForm(token_hash=_hash(token), user_id=user_id, path=request.path, data=fields))

@@ -8,6 +8,7 @@ database; checking the values is `checking.py`'s job.
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -129,9 +130,21 @@ def _csv_rows(data: bytes):
         raise FileProblem(_l("The CSV file is malformed (check its quotation marks).")) from None
 
 
+# An .xlsx is a zip: refuse one that unpacks to more than this (a "zip bomb" of a
+# few hundred kilobytes would otherwise fill a worker's memory). 10,000 rows of
+# companies unpack to about 3 MB.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+
+
 def _xlsx_rows(data: bytes):
     from openpyxl import load_workbook
 
+    try:
+        unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise FileProblem(NOT_EXCEL) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise FileProblem(_l("This Excel file is too large once unpacked: split it into smaller files."))
     # A damaged or foreign file may fail in many ways inside openpyxl; each means "not readable".
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
