@@ -141,3 +141,20 @@ def test_my_work_takes_a_bounded_number_of_queries(client, consultant, manager, 
         assert page.status_code == 200 and page.text.count('class="badge badge-overdue"') >= size // 3
         counts.append(counted.n)
     assert counts[0] == counts[1], counts
+
+
+def test_long_lists_show_the_most_urgent_and_count_the_rest(client, consultant, manager, cases, today, monkeypatch):
+    monkeypatch.setattr("tracker.home.routes.MY_WORK_LISTED", 2)
+    mine = cases[0][0]
+    late = [ActionFactory(engagement=mine, due_on=today - timedelta(days=days)) for days in (3, 9, 1)]
+    for _ in range(3):
+        DialogueSessionFactory(engagement=mine, author=consultant, state=SessionState.DRAFT)
+    english(consultant)
+    login(client, consultant)
+    page = client.get("/").text
+    overdue = page[page.index('id="overdue"'):page.index("</section>", page.index('id="overdue"'))]
+    assert f'id="action-{late[1].id}"' in overdue and f'id="action-{late[0].id}"' in overdue
+    assert f'id="action-{late[2].id}"' not in overdue  # the least overdue waits
+    assert '<span class="count">(3)</span>' in overdue and "The first 2 of 3 are shown" in overdue
+    drafts = page[page.index('id="drafts"'):page.index("</section>", page.index('id="drafts"'))]
+    assert drafts.count('class="work-item') == 2 and "The first 2 of 3 are shown" in drafts

@@ -11,6 +11,8 @@ from tests import factories
 from tests.conftest import post
 from tracker.extensions import db
 from tracker.models import ActionState, Engagement, Phase, PhaseChange, Role
+from tracker.pipeline import queries as pipeline_queries
+from tracker.pipeline import routes as pipeline_routes
 
 TODAY = date.today()
 
@@ -237,6 +239,41 @@ def test_long_in_phase_needs_enough_peers(manager, region, signed_in):
     assert not {e.id for e in usual + lonely} & flagged(response, "long_in_phase")
 
 
+def test_a_long_column_shows_the_longest_in_phase_and_links_to_the_table(manager, region, signed_in, monkeypatch):
+    monkeypatch.setattr(pipeline_queries, "CARDS_PER_COLUMN", 2)
+    monkeypatch.setattr(pipeline_routes, "CARDS_PER_COLUMN", 2)
+    cases = [engagement(region, manager, phase=Phase.FRAMING, since=days) for days in (5, 40, 20, 60)]
+    manager.language = "en"
+    db.session.commit()
+    response = signed_in(manager).get("/pipeline/")
+    assert cards(response) == [cases[3].id, cases[1].id]  # the two longest in the phase
+    assert count(response, "framing") == 4
+    more = re.search(r'<p class="more" id="more-framing">.*?</p>', response.text, re.S).group(0)
+    assert "All 4 in the table" in more
+    assert "view=table" in more and "phase=framing" in more and "sort=days" in more
+    assert 'id="more-review"' not in response.text  # a short column has no link
+    table = signed_in(manager).get("/pipeline/?view=table&phase=framing&sort=days&direction=desc")
+    assert table_rows(table) == [cases[3].id, cases[1].id, cases[2].id, cases[0].id]
+
+
+def test_flag_lists_show_the_first_few_and_count_them_all(manager, region, signed_in, monkeypatch):
+    monkeypatch.setattr(pipeline_queries, "FLAGS_LISTED", 2)
+    monkeypatch.setattr(pipeline_routes, "FLAGS_LISTED", 2)
+    late = [engagement(region, manager, since=days) for days in (10, 30, 20)]
+    for case_ in late:
+        factories.ActionFactory(engagement=case_, due_on=days_ago(1))
+    manager.language = "en"
+    db.session.commit()
+    response = signed_in(manager).get("/pipeline/")
+    assert flagged(response, "overdue") == {late[1].id, late[2].id}  # longest in phase first
+    assert re.search(r'id="flags-overdue">[^<]*<span class="count">\(3\)</span>', response.text)
+    more = re.search(r'<p class="more" id="more-flags-overdue">.*?</p>', response.text, re.S).group(0)
+    assert "2 of 3 shown" in more and "sort=overdue" in more
+    # Every card still carries its flags, listed or not.
+    card = re.search(rf'<article[^>]*id="card-{late[0].id}".*?</article>', response.text, re.S).group(0)
+    assert "flag-overdue" in card
+
+
 # ---- moving a phase from the board ---------------------------------------------------------
 
 
@@ -351,3 +388,4 @@ def test_the_board_runs_a_bounded_number_of_queries(view, manager, region, signe
     few = queries()
     add(27)
     assert queries() == few
+    assert few <= 12  # the issue's budget per request

@@ -6,7 +6,14 @@ import pytest
 from babel.dates import format_skeleton
 
 from tests.conftest import login, post
-from tests.factories import ActionFactory, DialogueSessionFactory, InsightFactory, ReferralFactory
+from tests.factories import (
+    ActionFactory,
+    CompanyFactory,
+    DialogueSessionFactory,
+    EngagementFactory,
+    InsightFactory,
+    ReferralFactory,
+)
 from tracker.database import utcnow
 from tracker.engagements.services import local_today
 from tracker.extensions import db
@@ -147,3 +154,27 @@ def test_journey_runs_a_bounded_number_of_queries(client, world, manager, consul
         assert client.get(path).status_code == 200
     assert with_few.n == with_many.n
     assert with_many.n <= 20
+
+
+def test_a_long_journey_comes_in_pages_latest_first(client, region, manager, consultant, monkeypatch):
+    monkeypatch.setattr("tracker.engagements.timeline.EVENTS_PER_PAGE", 4)
+    english(manager)
+    engagement = EngagementFactory(company=CompanyFactory(region=region), team=[(manager, True)],
+                                   started_on=days_ago(100))
+    sessions = [
+        DialogueSessionFactory(engagement=engagement, author=consultant, held_on=days_ago(70 - 10 * i))
+        for i in range(6)
+    ]
+    login(client, manager)
+    path = f"/engagements/{engagement.id}/timeline"
+    latest = client.get(path).text
+    shown = [s for s in sessions if f'id="event-session-{s.id}"' in latest]
+    assert shown == sessions[2:]  # the latest four, oldest first
+    assert latest.index(f'id="event-session-{sessions[2].id}"') < latest.index(f'id="event-session-{sessions[5].id}"')
+    assert "Page 1 of 2 (7 events; the latest first)" in latest
+    assert f'href="{path}?page=2"' in latest and "Later events" not in latest
+    earlier = client.get(f"{path}?page=2").text
+    assert 'id="event-started-' in earlier or 'id="event-opened-' in earlier
+    assert [s for s in sessions if f'id="event-session-{s.id}"' in earlier] == sessions[:2]
+    assert f'href="{path}?page=1"' in earlier and "Earlier events" not in earlier
+    assert client.get(f"{path}?page=99").status_code == 200  # past the end: the earliest page

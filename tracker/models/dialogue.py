@@ -88,6 +88,12 @@ class DialogueSession(Timestamped, Versioned, SoftDeleted, db.Model):
         sa.Index("ix_dialogue_sessions_engagement_id_held_on", "engagement_id", "held_on"),
         sa.Index("ix_dialogue_sessions_author_id_state", "author_id", "state"),
         sa.Index("ix_dialogue_sessions_state_held_on", "state", "held_on"),
+        # Live rows only, as every ORM select asks (migration 0009 says why deleted_at ends them).
+        sa.Index(
+            "ix_dialogue_sessions_live_engagement_id_held_on", "engagement_id", "held_on", "duration_minutes",
+            "deleted_at",
+            sqlite_where=sa.text("deleted_at IS NULL"), postgresql_where=sa.text("deleted_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -102,7 +102,14 @@ insight_sessions = sa.Table(
 
 class Insight(Timestamped, Versioned, SoftDeleted, db.Model):
     __tablename__ = "insights"
-    __table_args__ = (sa.Index("ix_insights_engagement_id_state", "engagement_id", "state"),)
+    __table_args__ = (
+        sa.Index("ix_insights_engagement_id_state", "engagement_id", "state"),
+        # Live rows only, as every ORM select asks (migration 0009 says why deleted_at ends it).
+        sa.Index(
+            "ix_insights_live_engagement_id_created_at", "engagement_id", "created_at", "category", "barrier",
+            "deleted_at", sqlite_where=sa.text("deleted_at IS NULL"), postgresql_where=sa.text("deleted_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     engagement_id: Mapped[int] = mapped_column(sa.ForeignKey("engagements.id", ondelete="CASCADE"))

@@ -117,24 +117,36 @@ def indicator_changes(company_ids_select: sa.Select) -> dict[str, list[float]]:
         .group_by(Engagement.company_id)
         .subquery()
     )
+    # Plain rows (attribute access by column name), not ORM objects: a whole
+    # jurisdiction has tens of thousands of snapshots.
     query = (
-        sa.select(OutcomeSnapshot, first_start.c.started_on)
+        sa.select(
+            OutcomeSnapshot.company_id, OutcomeSnapshot.fiscal_year,
+            *(getattr(OutcomeSnapshot, name) for name in INPUTS), first_start.c.started_on,
+        )
         .join(first_start, first_start.c.company_id == OutcomeSnapshot.company_id)
         .order_by(OutcomeSnapshot.company_id, OutcomeSnapshot.fiscal_year)
     )
-    by_company: dict[int, list[OutcomeSnapshot]] = defaultdict(list)
-    support_began: dict[int, int] = {}
-    for snapshot, started_on in db.session.execute(query):
-        by_company[snapshot.company_id].append(snapshot)
-        support_began[snapshot.company_id] = fiscal_year(started_on)
+    by_company: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(query):
+        by_company[row.company_id].append(row)
 
     changes: dict[str, list[float]] = {key: [] for key in INDICATOR_KEYS}
-    for company_id, snapshots in by_company.items():
-        rows = [row for row in with_indicators(snapshots) if row.snapshot.fiscal_year >= support_began[company_id]]
-        if len(rows) < 2:
+    for snapshots in by_company.values():
+        began = fiscal_year(snapshots[0].started_on)
+        since = [snapshot for snapshot in snapshots if snapshot.fiscal_year >= began]
+        if len(since) < 2:
             continue
-        first, latest = rows[0].indicators, rows[-1].indicators
+        # Only the first and the latest count: their indicators alone are worked out.
+        sales_by_year = {snapshot.fiscal_year: snapshot.sales for snapshot in snapshots}
+        first, latest = (_indicators_borrowing(snapshot, sales_by_year) for snapshot in (since[0], since[-1]))
         for key in INDICATOR_KEYS:
             if first[key] is not None and latest[key] is not None:
                 changes[key].append(latest[key] - first[key])
     return changes
+
+
+def _indicators_borrowing(snapshot, sales_by_year: dict) -> dict[str, float | None]:
+    """The indicators of a snapshot, with last year's sales standing in for empty previous sales."""
+    borrowed = sales_by_year.get(snapshot.fiscal_year - 1) if snapshot.previous_sales is None else None
+    return indicators_of(snapshot, borrowed)

@@ -1,15 +1,19 @@
 """What the pipeline board reads: engagements in scope with their figures,
 the counts per phase and the attention flags.
 
-Every list starts from permissions.case_engagements(). The figures of an
-engagement (last session, open and overdue actions, lead) come from aggregate
-subqueries joined in SQL, so a page runs the same number of queries whatever
-the number of engagements.
+Every list starts from permissions.case_engagements(). At national scale an
+admin's pipeline holds thousands of engagements and a million sessions, so the
+board shows the first CARDS_PER_COLUMN cards of each phase (the table has them
+all, a page at a time) and the first FLAGS_LISTED of each attention flag (all
+counted). The figures of an engagement (last session, open and overdue actions)
+are correlated subqueries answered from an index, worked out only for the rows
+a page shows; a page runs the same number of queries whatever the numbers.
 """
 
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -35,6 +39,12 @@ OPEN_PHASES = [phase for phase in Phase if phase != Phase.CLOSED]
 LONG_IN_PHASE_FACTOR = 2
 # ...when at least this many engagements are in the phase to compare with.
 LONG_IN_PHASE_MIN_PEERS = 3
+# An admin's board may hold thousands of engagements: each column shows this
+# many (the longest in their phase), and links to the table for the rest.
+CARDS_PER_COLUMN = 10
+# Each kind of attention flag lists this many engagements, and counts them all.
+FLAGS_LISTED = 10
+FLAG_KINDS = ("stalled", "overdue", "long_in_phase")
 SORTS = ("company", "region", "lead", "phase", "days", "last_session", "open", "overdue")
 VIEWS = ("board", "table")
 
@@ -91,55 +101,43 @@ class PipelineRow:
 
 
 # ---- figures -----------------------------------------------------------------
+#
+# The figures of an engagement are correlated subqueries, each one index look-up
+# (dialogue_sessions and actions by engagement_id, see migration 0009): they are
+# worked out only for the engagements a page shows or orders, never grouped over
+# every session of the database.
 
 
-def _last_sessions() -> sa.Subquery:
+def _last_session_on() -> sa.ScalarSelect:
     return (
-        sa.select(DialogueSession.engagement_id, sa.func.max(DialogueSession.held_on).label("last_session_on"))
-        .group_by(DialogueSession.engagement_id)
-        .subquery("last_sessions")
+        sa.select(sa.func.max(DialogueSession.held_on))
+        .where(DialogueSession.engagement_id == Engagement.id, DialogueSession.deleted_at.is_(None))
+        .correlate(Engagement)
+        .scalar_subquery()
     )
 
 
-def _action_counts(today: date) -> sa.Subquery:
-    is_open = Action.state.in_(ActionState.open_states())
-    is_overdue = sa.and_(is_open, Action.due_on.is_not(None), Action.due_on < today)
+def _action_count(today: date | None = None) -> sa.ScalarSelect:
+    """Open actions of the engagement; only the overdue ones when `today` is given."""
+    conditions = [
+        Action.engagement_id == Engagement.id,
+        Action.state.in_(ActionState.open_states()),
+        Action.deleted_at.is_(None),
+    ]
+    if today is not None:
+        conditions += [Action.due_on.is_not(None), Action.due_on < today]
+    # count(*), not count(id): answered from the index alone (see migration 0009).
+    return sa.select(sa.func.count()).select_from(Action).where(*conditions).correlate(Engagement).scalar_subquery()
+
+
+def _lead_name() -> sa.ScalarSelect:
     return (
-        sa.select(
-            Action.engagement_id,
-            sa.func.sum(sa.case((is_open, 1), else_=0)).label("open_actions"),
-            sa.func.sum(sa.case((is_overdue, 1), else_=0)).label("overdue_actions"),
-        )
-        .group_by(Action.engagement_id)
-        .subquery("action_counts")
+        sa.select(sa.func.min(User.name))
+        .join(EngagementMember, EngagementMember.user_id == User.id)
+        .where(EngagementMember.engagement_id == Engagement.id, EngagementMember.is_lead.is_(True))
+        .correlate(Engagement)
+        .scalar_subquery()
     )
-
-
-def _lead_names() -> sa.Subquery:
-    return (
-        sa.select(EngagementMember.engagement_id, sa.func.min(User.name).label("lead_name"))
-        .join(User, User.id == EngagementMember.user_id)
-        .where(EngagementMember.is_lead.is_(True))
-        .group_by(EngagementMember.engagement_id)
-        .subquery("leads")
-    )
-
-
-def _with_figures(query: sa.Select, today: date) -> tuple[sa.Select, dict]:
-    """Join the figures to a select of engagements; return it and the figure columns."""
-    sessions, actions, leads = _last_sessions(), _action_counts(today), _lead_names()
-    columns = {
-        "last_session_on": sessions.c.last_session_on,
-        "open_actions": sa.func.coalesce(actions.c.open_actions, 0),
-        "overdue_actions": sa.func.coalesce(actions.c.overdue_actions, 0),
-        "lead_name": leads.c.lead_name,
-    }
-    query = (
-        query.outerjoin(sessions, sessions.c.engagement_id == Engagement.id)
-        .outerjoin(actions, actions.c.engagement_id == Engagement.id)
-        .outerjoin(leads, leads.c.engagement_id == Engagement.id)
-    )
-    return query, columns
 
 
 def _shown_with() -> list:
@@ -153,25 +151,31 @@ def _shown_with() -> list:
 # ---- the filtered list ---------------------------------------------------------
 
 
-def filtered(user: User, filters: PipelineFilters, *, by_phase: bool = True, hide_closed: bool = True) -> sa.Select:
-    """The user's pipeline engagements under the filters (joined to their company)."""
-    query = case_engagements(user).join(Engagement.company)
+def _filter_conditions(filters: PipelineFilters) -> list:
+    """The filters but the phase, as conditions on Engagement joined to its Company."""
+    conditions = []
     if filters.region:
-        query = query.where(Company.region_id == filters.region)
+        conditions.append(Company.region_id == filters.region)
     if filters.industry:
-        query = query.where(industry_condition(filters.industry))
+        conditions.append(industry_condition(filters.industry))
     if filters.organisation:
-        query = query.where(
+        conditions.append(
             sa.exists()
             .where(EngagementMember.engagement_id == Engagement.id, EngagementMember.is_lead.is_(True))
             .where(EngagementMember.user_id.in_(sa.select(User.id).where(User.organisation_id == filters.organisation)))
         )
     if filters.consultant:
-        query = query.where(
+        conditions.append(
             sa.exists().where(
                 EngagementMember.engagement_id == Engagement.id, EngagementMember.user_id == filters.consultant
             )
         )
+    return conditions
+
+
+def filtered(user: User, filters: PipelineFilters, *, by_phase: bool = True, hide_closed: bool = True) -> sa.Select:
+    """The user's pipeline engagements under the filters (joined to their company)."""
+    query = case_engagements(user).join(Engagement.company).where(*_filter_conditions(filters))
     if by_phase and filters.phase:
         query = query.where(Engagement.phase == filters.phase)
     if hide_closed and not filters.shows_closed:
@@ -190,14 +194,46 @@ def phase_counts(user: User, filters: PipelineFilters) -> dict[Phase, int]:
     return counts
 
 
-def pipeline_rows(user: User, filters: PipelineFilters, today: date) -> list[PipelineRow]:
-    """Every engagement under the filters with its figures, longest in phase first."""
-    query, columns = _with_figures(filtered(user, filters), today)
-    query = query.add_columns(columns["last_session_on"], columns["open_actions"], columns["overdue_actions"])
+def board_columns(user: User, filters: PipelineFilters, today: date, per_column: int, also: list[int]):
+    """The board's cards: in each phase, the `per_column` engagements longest in it
+    (an admin's board would otherwise hold thousands), with their figures; plus
+    the engagements `also` (the flagged ones shown): their ids, then the rows.
+
+    Returns ({phase: [rows]}, {engagement id: row}).
+    """
+    ranked = (
+        filtered(user, filters)
+        .with_only_columns(
+            Engagement.id,
+            sa.func.row_number()
+            .over(partition_by=Engagement.phase, order_by=(Engagement.phase_since, Engagement.id))
+            .label("place"),
+        )
+        .subquery("ranked")
+    )
+    board_ids = set(db.session.scalars(sa.select(ranked.c.id).where(ranked.c.place <= per_column)))
+    rows = rows_by_ids(sorted(board_ids | set(also)), today)
+    columns: dict[Phase, list[PipelineRow]] = {phase: [] for phase in Phase}
+    for row in rows:
+        if row.engagement.id in board_ids:
+            columns[row.engagement.phase].append(row)
+    return columns, {row.engagement.id: row for row in rows}
+
+
+def _rows(query: sa.Select, today: date) -> list[PipelineRow]:
+    """Run a select of engagements with their figures added."""
     result = db.session.execute(
-        query.options(*_shown_with()).order_by(Engagement.phase_since, Engagement.id)
+        query.add_columns(_last_session_on(), _action_count(), _action_count(today)).options(*_shown_with())
     )
     return [_row(engagement, last, n_open, n_overdue, today) for engagement, last, n_open, n_overdue in result]
+
+
+def rows_by_ids(engagement_ids: list[int], today: date) -> list[PipelineRow]:
+    """These engagements (ids from a scoped query) with what a card shows, in board order."""
+    if not engagement_ids:
+        return []
+    query = sa.select(Engagement).where(Engagement.id.in_(engagement_ids))
+    return _rows(query.order_by(Engagement.phase_since, Engagement.id), today)
 
 
 def _row(engagement, last, n_open, n_overdue, today) -> PipelineRow:
@@ -207,40 +243,45 @@ def _row(engagement, last, n_open, n_overdue, today) -> PipelineRow:
     )
 
 
-def sorted_page(user: User, filters: PipelineFilters, today: date, page: int, per_page: int):
-    """The table: one page of engagements in the chosen order, and their rows."""
-    query, columns = _with_figures(filtered(user, filters), today)
+def sorted_page(user: User, filters: PipelineFilters, today: date, page: int, per_page: int, also: list[int]):
+    """The table: one page of engagements in the chosen order, and their rows;
+    with the rows of the engagements `also` (the flagged ones listed), read
+    together. Returns (pagination, table rows, {engagement id: row})."""
+    query = filtered(user, filters)
     phase_order = sa.case({phase.value: n for n, phase in enumerate(Phase)}, value=Engagement.phase)
     # (expression, True when ascending figures mean a descending expression)
     key, inverted = {
         "company": (sa.case((Company.kana == "", Company.name), else_=Company.kana), False),
         "region": (Region.code, False),
-        "lead": (sa.func.coalesce(columns["lead_name"], ""), False),
+        "lead": (sa.func.coalesce(_lead_name(), ""), False),
         "phase": (phase_order, False),
         # More days in the phase = an earlier phase_since.
         "days": (Engagement.phase_since, True),
-        "last_session": (sa.func.coalesce(columns["last_session_on"], date(1900, 1, 1)), False),
-        "open": (columns["open_actions"], False),
-        "overdue": (columns["overdue_actions"], False),
+        "last_session": (sa.func.coalesce(_last_session_on(), date(1900, 1, 1)), False),
+        "open": (_action_count(), False),
+        "overdue": (_action_count(today), False),
     }[filters.sort]
     if filters.sort == "region":
         query = query.join(Region, Region.id == Company.region_id)
     ascending = (filters.direction == "asc") != inverted
     keys = [key.asc() if ascending else key.desc()]
-    query = query.options(*_shown_with()).order_by(*keys, Engagement.id)
-    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
-    return pagination, rows_for(pagination.items, today)
+    # Ordered and paged without what a row shows; the page's rows (figures,
+    # company, team) are then read with the flagged ones in one go.
+    pagination = db.paginate(query.order_by(*keys, Engagement.id), page=page, per_page=per_page, error_out=False)
+    rows = {row.engagement.id: row for row in rows_by_ids(
+        sorted({engagement.id for engagement in pagination.items} | set(also)), today
+    )}
+    return pagination, [rows[engagement.id] for engagement in pagination.items], rows
 
 
 def rows_for(engagements: list[Engagement], today: date) -> list[PipelineRow]:
     """The figures of these engagements (already loaded), in one query."""
     if not engagements:
         return []
-    query, columns = _with_figures(sa.select(Engagement.id), today)
     figures = {
         engagement_id: (last, n_open, n_overdue)
         for engagement_id, last, n_open, n_overdue in db.session.execute(
-            query.add_columns(columns["last_session_on"], columns["open_actions"], columns["overdue_actions"])
+            sa.select(Engagement.id, _last_session_on(), _action_count(), _action_count(today))
             .where(Engagement.id.in_([engagement.id for engagement in engagements]))
         )
     }
@@ -252,55 +293,91 @@ def rows_for(engagements: list[Engagement], today: date) -> list[PipelineRow]:
 
 @dataclass
 class Flags:
-    """Open engagements that need the manager's attention, by reason."""
+    """Open engagements that need the manager's attention, by reason: every id
+    (in board order), and the rows of the first few, which the page lists."""
 
-    stalled: list[PipelineRow]
-    overdue: list[PipelineRow]
-    long_in_phase: list[PipelineRow]
+    stalled: list[int]
+    overdue: list[int]
+    long_in_phase: list[int]
     medians: dict[Phase, float]
     stalled_after_days: int
+    rows: dict[int, PipelineRow] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.stalled or self.overdue or self.long_in_phase)
 
+    def of(self, engagement_id: int) -> list[str]:
+        """The flags of one engagement, for its card or table row."""
+        return [kind for kind in FLAG_KINDS if engagement_id in self._sets[kind]]
 
-def phase_medians(user: User, today: date) -> dict[Phase, float]:
-    """Median days in phase of the open engagements in the user's scope, per phase
-    with enough engagements to compare (computed here: portable across databases)."""
-    days: dict[Phase, list[int]] = {}
-    rows = db.session.execute(
-        case_engagements(user)
-        .where(Engagement.phase != Phase.CLOSED)
-        .with_only_columns(Engagement.phase, Engagement.phase_since)
-    )
-    for phase, since in rows:
-        days.setdefault(Phase(phase), []).append((today - since).days)
-    return {
-        phase: statistics.median(values) for phase, values in days.items() if len(values) >= LONG_IN_PHASE_MIN_PEERS
-    }
+    @cached_property
+    def _sets(self) -> dict[str, set[int]]:
+        return {kind: set(getattr(self, kind)) for kind in FLAG_KINDS}
+
+    def shown(self, kind: str) -> list[PipelineRow]:
+        """The rows listed under `kind` (at most FLAGS_LISTED)."""
+        # (bench/floor_pages.py builds Flags of rows rather than ids: taken as they are.)
+        listed = getattr(self, kind)[:FLAGS_LISTED]
+        return [self.rows[item] if isinstance(item, int) else item for item in listed]
+
+    def listed_ids(self) -> list[int]:
+        """The engagements the flag lists show (their rows must be loaded)."""
+        return sorted({i for kind in FLAG_KINDS for i in getattr(self, kind)[:FLAGS_LISTED]})
 
 
-def attention_flags(user: User, rows: list[PipelineRow], today: date, stalled_after_days: int) -> Flags:
-    """Flag the open engagements among `rows`: stalled, with overdue actions,
-    or in their phase much longer than the median for that phase."""
-    medians = phase_medians(user, today)
+def attention_flags(user: User, filters: PipelineFilters, today: date, stalled_after_days: int) -> Flags:
+    """Flag the open engagements under the filters: stalled, with overdue actions,
+    or in their phase much longer than the median for that phase (of all the
+    open engagements the user can see, filters aside).
+
+    One query over the open engagements in scope: phase, start of phase and two
+    yes/no look-ups per engagement (a recent session? an overdue action?).
+    """
     # Stalled: the last session (or the start, when none) is at least this far back.
     stalled_before = today - timedelta(days=stalled_after_days)
+    recent_session = sa.exists().where(
+        DialogueSession.engagement_id == Engagement.id,
+        DialogueSession.deleted_at.is_(None),
+        DialogueSession.held_on > stalled_before,
+    )
+    stalled = sa.and_(Engagement.started_on <= stalled_before, ~recent_session)
+    overdue = sa.exists().where(
+        Action.engagement_id == Engagement.id,
+        Action.state.in_(ActionState.open_states()),
+        Action.deleted_at.is_(None),
+        Action.due_on < today,
+    )
+    phase = filters.phase or None
+    matches = sa.and_(sa.true(), *_filter_conditions(filters), *([Engagement.phase == phase] if phase else []))
+    rows = db.session.execute(
+        case_engagements(user)
+        .join(Engagement.company)
+        .where(Engagement.phase != Phase.CLOSED)
+        .with_only_columns(
+            Engagement.id, Engagement.phase, Engagement.phase_since,
+            sa.case((matches, 1), else_=0), sa.case((stalled, 1), else_=0), sa.case((overdue, 1), else_=0),
+        )
+        .order_by(Engagement.phase_since, Engagement.id)
+    ).all()
+    # (The phase column reads as a Phase already; thousands of rows for an admin.)
+    days: dict[Phase, list[int]] = {}
+    for _id, phase, since, *_ in rows:
+        days.setdefault(phase, []).append((today - since).days)
+    medians = {
+        key: statistics.median(values) for key, values in days.items() if len(values) >= LONG_IN_PHASE_MIN_PEERS
+    }
+    # Long in phase: started the phase before this day.
+    long_before = {phase: today - timedelta(days=LONG_IN_PHASE_FACTOR * median) for phase, median in medians.items()}
     flags = Flags([], [], [], medians, stalled_after_days)
-    for row in rows:
-        engagement = row.engagement
-        if engagement.phase == Phase.CLOSED:
+    for engagement_id, phase, since, is_match, is_stalled, is_overdue in rows:
+        if not is_match:
             continue
-        if (row.last_session_on or engagement.started_on) <= stalled_before:
-            row.flags.append("stalled")
-            flags.stalled.append(row)
-        if row.overdue_actions:
-            row.flags.append("overdue")
-            flags.overdue.append(row)
-        median = medians.get(engagement.phase)
-        if median is not None and row.days_in_phase > LONG_IN_PHASE_FACTOR * median:
-            row.flags.append("long_in_phase")
-            flags.long_in_phase.append(row)
+        if is_stalled:
+            flags.stalled.append(engagement_id)
+        if is_overdue:
+            flags.overdue.append(engagement_id)
+        if phase in long_before and since < long_before[phase]:
+            flags.long_in_phase.append(engagement_id)
     return flags
 
 

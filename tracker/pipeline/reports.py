@@ -182,14 +182,27 @@ def workload(user: User, start: date, end: date) -> list[Workload]:
 
 
 def _sessions_per_person(engagement_ids: sa.Select, start: date, end: date) -> sa.Select:
-    """(user id, sessions, minutes) for sessions held start–end on these engagements."""
+    """(user id, sessions, minutes) for sessions held start–end on these engagements.
+
+    The sessions of the period are picked first (by engagement and date, over an
+    index), then their authors and team attendees: never every session's team.
+    """
+    held = (
+        sa.select(DialogueSession.id, DialogueSession.author_id, DialogueSession.duration_minutes)
+        .where(
+            DialogueSession.engagement_id.in_(engagement_ids),
+            DialogueSession.held_on.between(start, end),
+            DialogueSession.deleted_at.is_(None),
+        )
+        .cte("held")
+    )
     present = sa.union(
-        sa.select(session_team.c.session_id, session_team.c.user_id),
-        sa.select(DialogueSession.id, DialogueSession.author_id).where(DialogueSession.author_id.is_not(None)),
-    ).subquery()
+        sa.select(held.c.id.label("session_id"), held.c.author_id.label("user_id"))
+        .where(held.c.author_id.is_not(None)),
+        sa.select(session_team.c.session_id, session_team.c.user_id).join(held, held.c.id == session_team.c.session_id),
+    ).subquery("present")
     return (
-        sa.select(present.c.user_id, sa.func.count(), sa.func.sum(DialogueSession.duration_minutes))
-        .join(DialogueSession, DialogueSession.id == present.c.session_id)
-        .where(DialogueSession.engagement_id.in_(engagement_ids), DialogueSession.held_on.between(start, end))
+        sa.select(present.c.user_id, sa.func.count(), sa.func.sum(held.c.duration_minutes))
+        .join(held, held.c.id == present.c.session_id)
         .group_by(present.c.user_id)
     )

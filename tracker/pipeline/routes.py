@@ -26,6 +26,8 @@ from tracker.permissions import (
 from tracker.pipeline import bp
 from tracker.pipeline.forms import MoveForm
 from tracker.pipeline.queries import (
+    CARDS_PER_COLUMN,
+    FLAGS_LISTED,
     LONG_IN_PHASE_FACTOR,
     LONG_IN_PHASE_MIN_PEERS,
     OPEN_PHASES,
@@ -33,10 +35,10 @@ from tracker.pipeline.queries import (
     VIEWS,
     PipelineFilters,
     attention_flags,
+    board_columns,
     consultant_choices,
     organisation_choices,
     phase_counts,
-    pipeline_rows,
     rows_for,
     sorted_page,
 )
@@ -81,23 +83,25 @@ def board():
     today = local_today()
     choices = _choices()
     filters = _filters(choices)
-    rows = pipeline_rows(current_user, filters, today)
-    flags = attention_flags(current_user, rows, today, current_app.config["STALLED_AFTER_DAYS"])
-    context = {}
+    flags = attention_flags(current_user, filters, today, current_app.config["STALLED_AFTER_DAYS"])
     if filters.view == "table":
-        page, table_rows = sorted_page(
-            current_user, filters, today, request.args.get("page", 1, type=int), current_app.config["PER_PAGE"]
+        page, table_rows, flags.rows = sorted_page(
+            current_user, filters, today, request.args.get("page", 1, type=int), current_app.config["PER_PAGE"],
+            flags.listed_ids(),
         )
-        flagged = {row.engagement.id: row.flags for row in rows}
-        for row in table_rows:
-            row.flags = flagged.get(row.engagement.id, [])
-        context = {"page": page, "table_rows": table_rows, "sorts": SORTS}
+        context = {"page": page, "table_rows": table_rows, "sorts": SORTS, "cards": {}}
+    else:
+        cards, flags.rows = board_columns(current_user, filters, today, CARDS_PER_COLUMN, flags.listed_ids())
+        context = {"cards": cards}
+    for row in [*context.get("table_rows", []), *flags.rows.values()]:
+        row.flags = flags.of(row.engagement.id)
     columns = [phase for phase in Phase if phase != Phase.CLOSED or filters.shows_closed]
     if filters.phase:
         columns = [Phase(filters.phase)]
     return render_template(
-        "pipeline/board.html", filters=filters, rows=rows, flags=flags, counts=phase_counts(current_user, filters),
-        columns=columns, phases=list(Phase), open_phases=OPEN_PHASES, factor=LONG_IN_PHASE_FACTOR,
+        "pipeline/board.html", filters=filters, flags=flags, counts=phase_counts(current_user, filters),
+        columns=columns, per_column=CARDS_PER_COLUMN, flags_listed=FLAGS_LISTED,
+        phases=list(Phase), open_phases=OPEN_PHASES, factor=LONG_IN_PHASE_FACTOR,
         min_peers=LONG_IN_PHASE_MIN_PEERS, today=today, can_move=can_manage_engagements(current_user),
         can_write=can_write_case_records(current_user), move_form=MoveForm(formdata=None),
         board_url=request.full_path.rstrip("?"), **choices, **context,
