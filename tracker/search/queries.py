@@ -13,35 +13,47 @@ Which side goes first matters at scale. Checking the scope's records costs one
 look-up per record in scope: a few thousand for a consultant, some 30,000 for
 the manager of a region group at national scale. Starting from the text index
 costs one look-up per record anywhere that holds the word: cheap for a rare
-word, 100,000 for a common one. On SQLite the FTS index is counted only up to
-the scope's size, and the search starts from it when it holds fewer records
-than the scope. PostgreSQL's planner makes the same choice, and can AND the
-trigram bitmap with the engagement index.
+word, 100,000 for a common one, each dearer than a scope record's check. On
+SQLite the FTS index is counted only up to INDEX_SHARE of the scope's size, and
+the search starts from it when it holds fewer records than that. PostgreSQL's
+planner makes the same choice, and can AND the trigram bitmap with the
+engagement index. But when short words come with the long ones, it misjudges
+how many records hold them and may read every statement there is: for a scope
+of up to SMALL_SCOPE sessions (a consultant's), cheap to check whatever the
+words, it is then told to check the scope.
 
 Words shorter than three characters have no index to start from: every record
 in scope is checked. When the scope holds more than SCAN_LIMIT sessions, only
-its newest SCAN_LIMIT sessions (and insights) are checked, and the page says so
-(`Found.bounded`): the cost stays that of SCAN_LIMIT records however large the
-scope grows, and typing a third character searches everything.
+the records since the day of its SCAN_LIMIT-th newest session are checked, and
+the page says so (`Found.since`): the cost stays that of about SCAN_LIMIT
+sessions however large the scope grows, and typing a third character searches
+everything. A manager of a region group (some 13,000 sessions at national scale)
+is below the limit and always gets every record.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Company, DialogueSession, Engagement, Insight, User
 from tracker.permissions import case_engagements
-from tracker.search.sources import KINDS, SOURCES, fts_rowids
+from tracker.search.sources import KINDS, SOURCES, fts_rowids, in_scope
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 5
 TRIGRAM = 3  # characters: shorter terms cannot use a trigram index
 CAP = 1000  # results counted exactly and reachable by paging; beyond: "1,000+"
-# Words of one or two characters only: at most this many newest sessions (and insights) are checked.
+# Words of one or two characters only: about this many newest sessions (and the insights of
+# their days) are checked at most. A region group's manager has some 13,000 at national scale.
 SCAN_LIMIT = 20_000
 # SQLite: start from the FTS index when it matches fewer records than this share of the scope.
-INDEX_SHARE = 1.0
+# Measured: each FTS match costs about twice a scope record's check (random reads of the
+# record and, for a statement, of its session), so the break-even lies near one half.
+INDEX_SHARE = 0.5
+# PostgreSQL, short and long words together: up to this many sessions in scope, check them all.
+SMALL_SCOPE = 5_000
 # Beyond this many engagements the scope is given to each statement as a subquery, not a list.
 MAX_LISTED = 5_000
 
@@ -127,9 +139,9 @@ def read_scope(user: User) -> Scope:
 
 
 def index_first(scope: Scope, query: SearchQuery) -> dict[str, bool]:
-    """SQLite, for each source: whether the FTS index holds fewer matches than the
-    scope holds records (see the module's docstring). Each index is counted only
-    up to that point, so asking costs no more than the cheaper side."""
+    """SQLite, for each source: whether the FTS index holds fewer matches than
+    INDEX_SHARE of the records in scope (see the module's docstring). Each index is
+    counted only up to that point, so asking costs no more than the cheaper side."""
     limits = {kind: int(scope.size(kind) * INDEX_SHARE) for kind in KINDS}
     counts = [
         sa.select(sa.func.count()).select_from(
@@ -147,11 +159,13 @@ def index_first(scope: Scope, query: SearchQuery) -> dict[str, bool]:
 @dataclass
 class Found:
     """Per kind, the matching (id, day) pairs, newest first, at most CAP + 1 of them;
-    `bounded`: the kinds of which only the newest `scan_limit` records were checked."""
+    `since`: for a bounded scan, the first day checked, and `bounded` the kinds for
+    which older records might have matched too."""
 
     hits: dict[str, list[tuple[int, object]]]
     plan: dict[str, str]
     cap: int
+    since: date | None = None
     bounded: set[str] = field(default_factory=set)
     scan_limit: int = 0
 
@@ -162,38 +176,53 @@ class Found:
         return len(self.hits[kind]) > self.cap
 
 
+def first_day_checked(scope: Scope, dialect: str) -> date | None:
+    """The day of the scope's SCAN_LIMIT-th newest live session (None: fewer than
+    that), read from the (engagement_id, held_on) index alone."""
+    session = DialogueSession
+    return db.session.scalar(
+        sa.select(session.held_on)
+        .where(in_scope(session.engagement_id, scope.engagements, dialect), session.deleted_at.is_(None))
+        .order_by(session.held_on.desc())
+        .offset(SCAN_LIMIT - 1)
+        .limit(1)
+        .execution_options(include_deleted=True)
+    )
+
+
 def _plan(scope: Scope, query: SearchQuery, dialect: str) -> dict[str, str]:
-    """For each source: 'index' (start from the FTS matches, SQLite), 'bounded' (only
-    the newest SCAN_LIMIT records, for short words in a large scope) or 'scope'."""
+    """For each source: 'index' (start from the FTS matches, SQLite), 'text' (let
+    PostgreSQL's planner AND a trigram index with the scope), 'scope' (check every
+    record in scope) or 'bounded' (only the newest ones, for short words in a large scope)."""
     if not query.long_terms:
-        return {kind: "bounded" if scope.size(kind) > SCAN_LIMIT else "scope" for kind in KINDS}
+        return dict.fromkeys(KINDS, "bounded" if scope.sessions > SCAN_LIMIT else "scope")
     if dialect != "sqlite":
-        return dict.fromkeys(KINDS, "scope")
+        small = scope.sessions <= SMALL_SCOPE and query.short_terms
+        return dict.fromkeys(KINDS, "scope" if small else "text")
     first = index_first(scope, query)
     return {kind: "index" if first[kind] else "scope" for kind in KINDS}
 
 
 def find(user: User, query: SearchQuery) -> Found:
-    """Every kind's matches within the user's cases (two to five statements in all)."""
+    """Every kind's matches within the user's cases (four or five statements in all)."""
     dialect = db.engine.dialect.name
     scope = read_scope(user)
     if scope.empty:
         return Found(hits={kind: [] for kind in KINDS}, plan=dict.fromkeys(KINDS, "scope"), cap=CAP)
     plan = _plan(scope, query, dialect)
+    since = first_day_checked(scope, dialect) if "bounded" in plan.values() else None
     hits, bounded = {}, set()
     for source in SOURCES:
         how = plan[source.kind]
         if how == "index":
             select = source.from_index(scope.engagements, query.long_terms, query.short_terms, dialect, CAP + 1)
-        elif how == "bounded":
-            select = source.scan(scope.engagements, query.terms, dialect, CAP + 1, newest=SCAN_LIMIT)
-        elif not query.long_terms:
-            select = source.scope_scan(scope.engagements, query.terms, dialect, CAP + 1)
-        else:
+        elif how == "text":
             select = source.filtered(scope.engagements, query.terms, dialect, CAP + 1)
+        else:
+            select = source.scope_scan(scope.engagements, query.terms, dialect, CAP + 1, since)
         # The deleted_at conditions are written out in the statements, for raw FTS joins too.
         rows = db.session.execute(select.execution_options(include_deleted=True)).all()
         hits[source.kind] = [(row.id, row.day) for row in rows]
-        if how == "bounded" and len(rows) <= CAP:
-            bounded.add(source.kind)  # the newest records did not fill the page's count: older ones went unchecked
-    return Found(hits=hits, plan=plan, cap=CAP, bounded=bounded, scan_limit=SCAN_LIMIT)
+        if since and len(rows) <= CAP:
+            bounded.add(source.kind)  # the newest records did not fill the count: older ones went unchecked
+    return Found(hits=hits, plan=plan, cap=CAP, since=since, bounded=bounded, scan_limit=SCAN_LIMIT)

@@ -49,7 +49,8 @@ class ResultPage:
     page: int
     pages: int
     cap: int
-    bounded_to: int = 0  # > 0: short words were looked for in this many newest records only
+    since: date | None = None  # short words were looked for in the records since this day only...
+    scan_limit: int = 0  # ...the newest this many sessions
 
     @property
     def total(self) -> int:
@@ -133,5 +134,5 @@ def result_page(found: Found, query: SearchQuery, kind: str | None, page: int, p
     return ResultPage(
         items=items, counts={k: found.count(k) for k in KINDS}, capped={k: found.capped(k) for k in KINDS},
         page=page, pages=pages, cap=found.cap,
-        bounded_to=found.scan_limit if set(kinds) & found.bounded else 0,
+        since=found.since if set(kinds) & found.bounded else None, scan_limit=found.scan_limit,
     )

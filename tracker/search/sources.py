@@ -8,25 +8,26 @@ subquery): they were checked once, with their companies, by the caller.
 
 Three shapes, chosen by tracker.search.queries.find:
 
-- `scan`: walk the records of the scope newest first and check each one's
-  text, stopping after `limit` matches; optionally only the newest `newest`
-  records are walked (the bounded scan for one- and two-character words). The
-  newest-first order comes from the (engagement_id, held_on) index alone, so a
-  record's row is read only when its text is checked.
+- `filtered`: scope and text conditions side by side. SQLite walks the scope's
+  (engagement_id, held_on) index and checks each record's text; PostgreSQL's
+  planner can instead AND a trigram bitmap with the engagement index.
+- `scope_scan`: the same for words no index can serve, except that PostgreSQL
+  reads the statements session by session (see `_statements_of`).
 - `from_index` (SQLite): start from the FTS table's matches and look each one up.
   Cheap when a word is rare anywhere, whatever the size of the scope.
-- `filtered` (PostgreSQL): one statement, whose planner can AND a trigram
-  bitmap with the engagement index.
+
+`since` (a day) keeps only the records of that day or later: the bounded scan
+of a large scope for one- and two-character words. The sessions' index serves it
+as a range within each engagement.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from tracker.models import DialogueSession, Insight, Statement
-
-ALL = 1_000_000_000  # "no limit" where a subquery needs one to keep its order
 
 
 def like_pattern(term: str) -> str:
@@ -97,52 +98,6 @@ class Source:
     def conditions(self, terms, dialect: str) -> list:
         return all_terms_in(self.columns, terms, dialect)
 
-    # ---- walking the scope newest first ---------------------------------------
-
-    def scan(self, engagements, terms, dialect: str, limit: int, newest: int | None = None) -> sa.Select:
-        """The newest `limit` matches among the scope's records, only its `newest`
-        newest records checked if given. The newest records are picked first (the
-        sessions from the (engagement_id, held_on) index alone), then their text
-        is checked, the row of each read by its id."""
-        if self.model is Insight:
-            # No index orders insights by created_at within an engagement: the rows are
-            # read to sort them anyway, so their text comes along.
-            inner = (
-                sa.select(Insight.id, Insight.created_at, Insight.text)
-                .where(in_scope(Insight.engagement_id, engagements, dialect), Insight.deleted_at.is_(None))
-                .order_by(Insight.created_at.desc(), Insight.id.desc())
-                .limit(newest or ALL)
-                .subquery("newest")
-            )
-            return (
-                sa.select(inner.c.id, inner.c.created_at.label("day"))
-                .where(*all_terms_in([inner.c.text], terms, dialect))
-                .order_by(inner.c.created_at.desc(), inner.c.id.desc())
-                .limit(limit)
-            )
-        session = DialogueSession
-        newest_sessions = (
-            sa.select(session.id, session.held_on)
-            .where(in_scope(session.engagement_id, engagements, dialect))
-            .order_by(session.held_on.desc(), session.id.desc())
-            .limit(newest or ALL)  # (0: all) the LIMIT also keeps SQLite from merging it into the join
-            .subquery("newest")
-        )
-        sessions = (
-            sa.select(session.id, newest_sessions.c.held_on)
-            .select_from(newest_sessions)
-            .join(session, session.id == newest_sessions.c.id)
-            .where(session.deleted_at.is_(None))
-        )
-        if self.model is Statement:
-            return self._statements_of(sessions.subquery("sessions"), terms, dialect, limit)
-        return (
-            sessions.with_only_columns(session.id, newest_sessions.c.held_on.label("day"))
-            .where(*self.conditions(terms, dialect))
-            .order_by(newest_sessions.c.held_on.desc(), newest_sessions.c.id.desc())
-            .limit(limit)
-        )
-
     def _statements_of(self, sessions: sa.Subquery, terms, dialect: str, limit: int) -> sa.Select:
         """The matching statements of the given (id, held_on) sessions. PostgreSQL
         reads them session by session (LATERAL, kept apart from the outer query by
@@ -169,28 +124,43 @@ class Source:
             statement_id = Statement.id
         return select.order_by(sessions.c.held_on.desc(), statement_id.desc()).limit(limit)
 
-    def scope_scan(self, engagements, terms, dialect: str, limit: int) -> sa.Select:
-        """Every record in scope checked, for words no index can serve."""
-        if self.model is Statement and dialect == "postgresql":
+    def scope_scan(self, engagements, terms, dialect: str, limit: int, since: date | None = None) -> sa.Select:
+        """Every record in scope (since the day `since`, if given) checked: for words
+        no index can serve, and for scopes small enough that checking them all is
+        cheaper than any index. PostgreSQL's planner would still reach for a trigram
+        index (it misjudges how many records hold a Japanese word), so the scope is
+        read in a subquery it cannot see into (OFFSET 0) and the text checked on its
+        rows; the statements are read session by session (see `_statements_of`)."""
+        if dialect != "postgresql":
+            return self.filtered(engagements, terms, dialect, limit, since)
+        if self.model is Statement:
             session = DialogueSession
             sessions = (
                 sa.select(session.id, session.held_on)
                 .where(in_scope(session.engagement_id, engagements, dialect), session.deleted_at.is_(None))
+                .where(*([session.held_on >= since] if since else []))
                 .subquery("sessions")
             )
             return self._statements_of(sessions, terms, dialect, limit)
-        return self.filtered(engagements, terms, dialect, limit)
+        base = self._base(engagements, dialect, True, since)
+        records = base.add_columns(*self.columns).order_by(None).offset(0).subquery("in_scope")
+        return (
+            sa.select(records.c.id, records.c.day)
+            .where(*all_terms_in([records.c[name] for name in self.column_names], terms, dialect))
+            .order_by(records.c.day.desc(), records.c.id.desc())
+            .limit(limit)
+        )
 
-    # ---- one statement, with the engagement condition beside the text ----------
-
-    def _base(self, engagements, dialect: str, use_index: bool) -> sa.Select:
-        """(id, day) of the live records of this kind in the scope, newest first."""
+    def _base(self, engagements, dialect: str, use_index: bool, since: date | None = None) -> sa.Select:
+        """(id, day) of the live records of this kind in the scope (since the day
+        `since`, if given), newest first."""
         if self.model is Insight:
-            return (
-                sa.select(Insight.id, Insight.created_at.label("day"))
-                .where(Insight.deleted_at.is_(None), in_scope(Insight.engagement_id, engagements, dialect, use_index))
-                .order_by(Insight.created_at.desc(), Insight.id.desc())
+            select = sa.select(Insight.id, Insight.created_at.label("day")).where(
+                Insight.deleted_at.is_(None), in_scope(Insight.engagement_id, engagements, dialect, use_index)
             )
+            if since:
+                select = select.where(Insight.created_at >= datetime.combine(since, time.min, tzinfo=UTC))
+            return select.order_by(Insight.created_at.desc(), Insight.id.desc())
         session = DialogueSession
         if self.model is Statement:
             select = sa.select(Statement.id, session.held_on.label("day")).join(
@@ -198,9 +168,12 @@ class Source:
             )
         else:
             select = sa.select(session.id, session.held_on.label("day"))
-        return select.where(
+        select = select.where(
             session.deleted_at.is_(None), in_scope(session.engagement_id, engagements, dialect, use_index)
-        ).order_by(session.held_on.desc(), self.model.id.desc())
+        )
+        if since:
+            select = select.where(session.held_on >= since)
+        return select.order_by(session.held_on.desc(), self.model.id.desc())
 
     def from_index(self, engagements, long_terms, short_terms, dialect: str, limit: int) -> sa.Select:
         """SQLite: the FTS matches of the long terms, looked up one by one and kept
@@ -211,9 +184,9 @@ class Source:
             .limit(limit)
         )
 
-    def filtered(self, engagements, terms, dialect: str, limit: int) -> sa.Select:
+    def filtered(self, engagements, terms, dialect: str, limit: int, since: date | None = None) -> sa.Select:
         """Scope and text conditions side by side: the planner picks the index."""
-        return self._base(engagements, dialect, use_index=True).where(*self.conditions(terms, dialect)).limit(limit)
+        return self._base(engagements, dialect, True, since).where(*self.conditions(terms, dialect)).limit(limit)
 
 
 SOURCES = (
