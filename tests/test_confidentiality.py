@@ -52,7 +52,7 @@ from tracker.models import (
 
 # Every marker starts with PREFIX, so that even a truncated excerpt is caught.
 PREFIX = "zqconf"
-PAGE_LIMIT = 500
+PAGE_LIMIT = 1500
 OPTIONS_PER_SELECT = 12
 COMBINATIONS_PER_ROUTE = 60
 
