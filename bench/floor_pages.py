@@ -31,6 +31,8 @@ from tracker.companies.text import digits_only, normalise_kana
 from tracker.models import ClosingReason, Phase, Role, SessionKind
 from tracker.pipeline.forms import MoveForm
 from tracker.pipeline.queries import (
+    CARDS_PER_COLUMN,
+    FLAGS_LISTED,
     LONG_IN_PHASE_FACTOR,
     LONG_IN_PHASE_MIN_PEERS,
     OPEN_PHASES,
@@ -213,9 +215,18 @@ def pipeline():
     medians = {phase: statistics.median(days) for phase, days in days_by_phase.items()
                if len(days) >= LONG_IN_PHASE_MIN_PEERS}
     flags = _flags(board_rows, medians, today)
+    # As the product's board: the first cards of each column (rows come longest in phase
+    # first), and the flag lists as ids over the rows.
+    columns = [phase for phase in Phase if phase != Phase.CLOSED]
+    cards = {phase: [row for row in board_rows if row.engagement.phase == phase][:CARDS_PER_COLUMN]
+             for phase in columns}
+    flags.rows = {row.engagement.id: row for row in board_rows}
+    for kind in ("stalled", "overdue", "long_in_phase"):
+        setattr(flags, kind, [row.engagement.id for row in getattr(flags, kind)])
     return render(
-        "pipeline/board.html", filters=PipelineFilters(), rows=board_rows, flags=flags, counts=counts,
-        columns=[phase for phase in Phase if phase != Phase.CLOSED], phases=list(Phase), open_phases=OPEN_PHASES,
+        "pipeline/board.html", filters=PipelineFilters(), cards=cards, flags=flags, counts=counts,
+        per_column=CARDS_PER_COLUMN, flags_listed=FLAGS_LISTED,
+        columns=columns, phases=list(Phase), open_phases=OPEN_PHASES,
         factor=LONG_IN_PHASE_FACTOR, min_peers=LONG_IN_PHASE_MIN_PEERS, today=today,
         can_move=current_user.role in (Role.ADMIN, Role.MANAGER),
         can_write=current_user.role in (Role.MANAGER, Role.CONSULTANT), move_form=MoveForm(formdata=None),

@@ -316,9 +316,7 @@ class Flags:
 
     def shown(self, kind: str) -> list[PipelineRow]:
         """The rows listed under `kind` (at most FLAGS_LISTED)."""
-        # (bench/floor_pages.py builds Flags of rows rather than ids: taken as they are.)
-        listed = getattr(self, kind)[:FLAGS_LISTED]
-        return [self.rows[item] if isinstance(item, int) else item for item in listed]
+        return [self.rows[item] for item in getattr(self, kind)[:FLAGS_LISTED]]
 
     def listed_ids(self) -> list[int]:
         """The engagements the flag lists show (their rows must be loaded)."""
