@@ -94,6 +94,11 @@ class DialogueSession(Timestamped, Versioned, SoftDeleted, db.Model):
             "deleted_at",
             sqlite_where=sa.text("deleted_at IS NULL"), postgresql_where=sa.text("deleted_at IS NULL"),
         ),
+        # The review queue and its count: the sessions of one state in the cases in scope (migration 0010).
+        sa.Index(
+            "ix_dialogue_sessions_live_state_engagement_id", "state", "engagement_id", "deleted_at",
+            sqlite_where=sa.text("deleted_at IS NULL"), postgresql_where=sa.text("deleted_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
