@@ -27,6 +27,7 @@ from flask import Blueprint, render_template
 
 from tracker.extensions import db
 from tracker.models import ActionState, Industry, Organisation, Region, Role
+from tracker.pagination import PageNavigation
 
 bp = Blueprint("floors", __name__, url_prefix="/_floor")
 
@@ -117,7 +118,7 @@ def organisations() -> dict[int, Organisation]:
 
 
 @dataclass
-class Page:
+class Page(PageNavigation):
     """What the templates' pagination macro reads of a Flask-SQLAlchemy Pagination."""
 
     items: list
@@ -128,22 +129,6 @@ class Page:
     @property
     def pages(self) -> int:
         return max(ceil(self.total / self.per_page), 1) if self.total else 0
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def render(template: str, **context):

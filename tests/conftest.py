@@ -72,12 +72,17 @@ def app_context(app):
         yield app
         db.session.rollback()
         db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                if table.name == "audit_events":
-                    clear_audit_events(connection)
-                elif table.name not in REFERENCE_TABLES:
-                    connection.execute(table.delete())
+        empty_database()
+
+
+def empty_database() -> None:
+    """Delete every row but the reference data the migrations load."""
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name == "audit_events":
+                clear_audit_events(connection)
+            elif table.name not in REFERENCE_TABLES:
+                connection.execute(table.delete())
 
 
 def clear_audit_events(connection) -> None:

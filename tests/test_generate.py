@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.conftest import REFERENCE_TABLES, clear_audit_events, login
+from tests.conftest import empty_database, login
 from tracker.demo.generate import DEFAULT_PASSWORD, generate
 from tracker.demo.generate_plan import choose_regions
 from tracker.extensions import db
@@ -209,12 +209,7 @@ def test_same_seed_gives_the_same_data(app_context):
 def _wipe() -> None:
     """Empty the database as the app_context fixture does, so a test can generate again."""
     db.session.rollback()
-    with db.engine.begin() as connection:
-        for table in reversed(db.metadata.sorted_tables):
-            if table.name == "audit_events":
-                clear_audit_events(connection)
-            elif table.name not in REFERENCE_TABLES:
-                connection.execute(table.delete())
+    empty_database()
 
 
 def test_search_indexes_cover_the_generated_text(generated):

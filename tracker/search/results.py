@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import DialogueSession, Engagement, Insight, Statement
+from tracker.pagination import PageNavigation
 from tracker.search.highlight import snippet, term_pattern
 from tracker.search.queries import KINDS, Found, SearchQuery
 
@@ -40,7 +41,7 @@ class Result:
 
 
 @dataclass
-class ResultPage:
+class ResultPage(PageNavigation):
     """Results of one page, the counts per kind and what paging needs."""
 
     items: list[Result]
@@ -59,22 +60,6 @@ class ResultPage:
     @property
     def total_capped(self) -> bool:
         return any(self.capped.values())
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _as_day(value) -> date:
