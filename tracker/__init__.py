@@ -126,6 +126,7 @@ def register_commands(app: Flask) -> None:
     from tracker.backup import backup_cli
     from tracker.demo import demo_cli
     from tracker.imports import companies_cli
+    from tracker.summaries import summaries_cli
 
-    for group in (users_cli, demo_cli, companies_cli, backup_cli):
+    for group in (users_cli, demo_cli, companies_cli, backup_cli, summaries_cli):
         app.cli.add_command(group)

@@ -20,7 +20,7 @@ from tracker.permissions import case_engagement_ids, visible_companies
 NO_ENGAGEMENT = "none"
 
 
-def _current_first(engagement=Engagement):
+def current_order(engagement=Engagement):
     """ORDER BY terms putting a company's current engagement first."""
     return (
         sa.case((engagement.phase == Phase.CLOSED, 1), else_=0),
@@ -34,7 +34,7 @@ def current_phase() -> sa.ScalarSelect:
     return (
         sa.select(Engagement.phase)
         .where(Engagement.company_id == Company.id)
-        .order_by(*_current_first())
+        .order_by(*current_order())
         .limit(1)
         .correlate(Company)
         .scalar_subquery()
@@ -102,7 +102,7 @@ def current_engagements(company_ids: list[int], *, with_lead: bool = False) -> d
     query = (
         sa.select(Engagement)
         .where(Engagement.company_id.in_(company_ids))
-        .order_by(Engagement.company_id, *_current_first())
+        .order_by(Engagement.company_id, *current_order())
     )
     if with_lead:
         query = query.options(
@@ -123,7 +123,7 @@ def engagements_of(company: Company) -> list[Engagement]:
             .options(
                 selectinload(Engagement.members).selectinload(EngagementMember.user).selectinload(User.organisation)
             )
-            .order_by(*_current_first())
+            .order_by(*current_order())
         )
     )
 

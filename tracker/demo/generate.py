@@ -32,6 +32,7 @@ from tracker.demo.generate_text import person_name
 from tracker.engagements.services import local_today
 from tracker.extensions import db
 from tracker.models import Company, Industry, Organisation, Region, SupportMeasure, User
+from tracker.summaries.tallies import rebuild as rebuild_tallies
 
 DEFAULT_PASSWORD = "bansou-bench-2026"  # noqa: S105 (a documented demo password, like DEMO_PASSWORD)  # nosec B105
 EMAIL = "bench-{role}@example.jp"
@@ -160,6 +161,7 @@ def generate(companies: int, sessions: int, *, seed: int = 1, password: str = DE
     finally:
         writer.close()
     reset_sequences(table for table, columns in COLUMNS.items() if columns[0] == "id")
+    rebuild_tallies(db.session.connection())  # the bulk load bypassed the ORM's flush listener
     record_event("demo_generate", detail=f"companies={companies} sessions={sessions} seed={seed}")
     db.session.commit()
     analyse()

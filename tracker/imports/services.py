@@ -18,6 +18,8 @@ from tracker.imports.checking import CHUNK, UPDATABLE, Plan, make_plan
 from tracker.imports.progress import Progress, set_progress
 from tracker.imports.reading import Table, read_table
 from tracker.models import Company, CompanyImport, ImportState, Region, User
+from tracker.summaries.tallies import refresh as refresh_tallies
+from tracker.summaries.tallies import regions_of
 
 # A previewed file waits this long for its import; then it is cleared away.
 KEPT_FOR = timedelta(days=1)
@@ -94,7 +96,11 @@ def import_table(table: Table, user: User | None, filename: str, progress: Progr
     progress.start("saving", len(plan.new) + len(plan.updates))
     region_ids = _create_regions(plan)
     _insert(plan.new, region_ids, progress)
+    updated = [update.company_id for update in plan.updates]
+    regions = regions_of(db.session.connection(), (), updated)
     _update(plan.updates, region_ids, progress)
+    # Core statements bypass the flush listener: a company moved to another region moves its tallies.
+    refresh_tallies(db.session.connection(), regions=regions | regions_of(db.session.connection(), (), updated))
     record_event(
         "import", actor=user,
         detail=f"{filename}: {len(plan.new)} created, {len(plan.updates)} updated, "

@@ -32,3 +32,10 @@ from tracker.models.insights import (  # noqa: F401
 )
 from tracker.models.outcomes import OutcomeSnapshot  # noqa: F401
 from tracker.models.support import MeasureKind, Referral, ReferralOutcome, SupportMeasure  # noqa: F401
+from tracker.models.tallies import (  # noqa: F401
+    ActionTally,
+    IndicatorChange,
+    InsightTally,
+    RegionTally,
+    SessionTally,
+)

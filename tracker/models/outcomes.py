@@ -1,7 +1,8 @@
 """Outcome snapshots (成果指標): a company's Local Benchmark inputs for one fiscal year.
 
 Money is in yen, as entered from the company's accounts; the six indicators
-are computed from these inputs (tracker/outcomes/indicators.py), never stored.
+are computed from these inputs (tracker/outcomes/indicators.py). Only each company's change
+since its support began is stored, for the summary (IndicatorChange, tracker/models/tallies.py).
 """
 
 import sqlalchemy as sa

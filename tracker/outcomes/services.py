@@ -1,12 +1,11 @@
 """Named operations and queries on outcome snapshots."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import Company, Engagement, OutcomeSnapshot, User
+from tracker.models import Company, IndicatorChange, OutcomeSnapshot, User
 from tracker.outcomes.indicators import INDICATOR_KEYS, indicators_of
 from tracker.pipeline.fiscal import fiscal_year
 
@@ -102,48 +101,47 @@ def indicator_changes(company_ids_select: sa.Select) -> dict[str, list[float]]:
     """How each indicator moved since support began, one value per company.
 
     For every company among `company_ids_select` (a SELECT of company ids, e.g.
-    ``visible_companies(user).with_only_columns(Company.id)``) with an
-    engagement: the indicator in the latest fiscal year minus the indicator in
-    the first fiscal year on or after the year its first engagement started.
+    ``visible_companies(user).with_only_columns(Company.id)``), its change as
+    `change_since_support` works it out, read from the stored
+    `IndicatorChange` rows (kept up to date by tracker/summaries/tallies.py).
     Companies without two such snapshots are skipped, and so, per indicator,
-    are companies where either value cannot be computed. Changes are in the
-    indicator's own unit (fractions for percentages: 0.015 is +1.5 points).
+    are companies where either value cannot be computed.
 
     Returns {indicator key: [change, ...]} for all six keys; one query.
     """
-    first_start = (
-        sa.select(Engagement.company_id, sa.func.min(Engagement.started_on).label("started_on"))
-        .where(Engagement.company_id.in_(company_ids_select))
-        .group_by(Engagement.company_id)
-        .subquery()
-    )
-    # Plain rows (attribute access by column name), not ORM objects: a whole
-    # jurisdiction has tens of thousands of snapshots.
+    columns = [getattr(IndicatorChange, key) for key in INDICATOR_KEYS]
     query = (
-        sa.select(
-            OutcomeSnapshot.company_id, OutcomeSnapshot.fiscal_year,
-            *(getattr(OutcomeSnapshot, name) for name in INPUTS), first_start.c.started_on,
-        )
-        .join(first_start, first_start.c.company_id == OutcomeSnapshot.company_id)
-        .order_by(OutcomeSnapshot.company_id, OutcomeSnapshot.fiscal_year)
+        sa.select(*columns)
+        .where(IndicatorChange.company_id.in_(company_ids_select))
+        .order_by(IndicatorChange.company_id)
     )
-    by_company: dict[int, list] = defaultdict(list)
-    for row in db.session.execute(query):
-        by_company[row.company_id].append(row)
-
     changes: dict[str, list[float]] = {key: [] for key in INDICATOR_KEYS}
-    for snapshots in by_company.values():
-        began = fiscal_year(snapshots[0].started_on)
-        since = [snapshot for snapshot in snapshots if snapshot.fiscal_year >= began]
-        if len(since) < 2:
-            continue
-        # Only the first and the latest count: their indicators alone are worked out.
-        sales_by_year = {snapshot.fiscal_year: snapshot.sales for snapshot in snapshots}
-        first, latest = (_indicators_borrowing(snapshot, sales_by_year) for snapshot in (since[0], since[-1]))
-        for key in INDICATOR_KEYS:
-            if first[key] is not None and latest[key] is not None:
-                changes[key].append(latest[key] - first[key])
+    for row in db.session.execute(query):
+        for key, value in zip(INDICATOR_KEYS, row, strict=True):
+            if value is not None:
+                changes[key].append(value)
     return changes
+
+
+def change_since_support(snapshots: list, first_started_on) -> dict[str, float | None] | None:
+    """A company's indicator in its latest fiscal year minus the same in the first
+    fiscal year on or after the year its first engagement started (None when it
+    has not two such snapshots). `snapshots` are rows with the INPUTS and the
+    fiscal year, oldest first. Changes are in the indicator's own unit
+    (fractions for percentages: 0.015 is +1.5 points); None where either value
+    cannot be computed.
+    """
+    began = fiscal_year(first_started_on)
+    since = [snapshot for snapshot in snapshots if snapshot.fiscal_year >= began]
+    if len(since) < 2:
+        return None
+    # Only the first and the latest count: their indicators alone are worked out.
+    sales_by_year = {snapshot.fiscal_year: snapshot.sales for snapshot in snapshots}
+    first, latest = (_indicators_borrowing(snapshot, sales_by_year) for snapshot in (since[0], since[-1]))
+    return {
+        key: latest[key] - first[key] if first[key] is not None and latest[key] is not None else None
+        for key in INDICATOR_KEYS
+    }
 
 
 def _indicators_borrowing(snapshot, sales_by_year: dict) -> dict[str, float | None]:

@@ -1,36 +1,35 @@
 """The figures of the regional summary, counted by the database.
 
 Everything starts from `visible_companies(user)` restricted to the chosen
-regions, then counts the engagements, sessions, insights and actions of those
-companies. Only ids, dates, states, categories and durations are ever
+regions, then counts the engagements of those companies, and adds up the
+stored tallies of their sessions, insights and actions (per engagement and
+fiscal quarter, tracker/models/tallies.py). Only ids, dates, states, categories and durations are ever
 selected: no text column of a case record leaves the database here, which is
 what lets officials see these figures. A page runs the same few queries
 whatever the number of companies.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import get_timezone
 
-from tracker.companies.queries import current_phase
+from tracker.companies.queries import current_order
 from tracker.extensions import db
 from tracker.models import (
-    Action,
-    ActionState,
     Barrier,
     Company,
-    DialogueSession,
     Engagement,
-    Insight,
     InsightCategory,
     Phase,
     PhaseChange,
+    Region,
+    RegionTally,
     User,
 )
-from tracker.permissions import visible_companies
-from tracker.pipeline.fiscal import quarter_bounds, quarter_start, year_bounds
+from tracker.permissions import regions_in_scope, visible_companies
+from tracker.pipeline.fiscal import quarter_bounds, year_bounds
+from tracker.summaries.tallies import BARRIER, CATEGORY, DUE, INSIGHTS, MINUTES, ON_TIME, SESSIONS, WHOLE_YEAR
 
 QUARTERS = (1, 2, 3, 4)
 
@@ -88,168 +87,95 @@ def _engagements(scope: Scope) -> sa.Select:
 
 
 def summary_figures(scope: Scope) -> Figures:
-    """All the figures of the page: seven queries."""
+    """All the figures of the page: three queries."""
     figures = Figures()
-    _supported(scope, figures)
-    _opened_closed(scope, figures)
-    _trend(scope, figures)
-    _insights(scope, figures)
-    _actions(scope, figures)
+    _engagement_figures(scope, figures)
+    _tallied(scope, figures)
     return figures
 
 
-def _supported(scope: Scope, figures: Figures) -> None:
+def _engagement_figures(scope: Scope, figures: Figures) -> None:
     """Companies supported during the period (an engagement started by its end and
     not closed before its start), by the current phase of their current
-    engagement; and how many of them ever reached self-running."""
+    engagement, and how many of them reached self-running by its end; companies
+    whose engagement opened, and whose engagement closed, in the period.
+
+    One statement over the engagements in scope (about one per company) and
+    their moves to self-running or closed, ranked with a window function: no
+    subquery per company.
+    """
     start, end = scope.bounds
-    active = sa.exists().where(
-        Engagement.company_id == Company.id,
-        Engagement.started_on <= end,
-        sa.or_(Engagement.phase != Phase.CLOSED, Engagement.phase_since >= start),
+    engagements = (
+        sa.select(Engagement.id, Engagement.company_id, Engagement.phase, Engagement.phase_since,
+                  Engagement.started_on)
+        .where(Engagement.company_id.in_(company_ids(scope)))
+        .cte("scoped")
     )
-    reached = sa.exists().where(
-        Engagement.company_id == Company.id,
-        PhaseChange.engagement_id == Engagement.id,
-        PhaseChange.to_phase == Phase.SELF_RUNNING,
-        PhaseChange.changed_on <= end,
+    moves = (
+        sa.select(engagements.c.company_id, PhaseChange.to_phase, PhaseChange.changed_on)
+        .join(PhaseChange, PhaseChange.engagement_id == engagements.c.id)
+        .where(PhaseChange.to_phase.in_((Phase.SELF_RUNNING, Phase.CLOSED)), PhaseChange.changed_on <= end)
+        .cte("moves")
     )
-    rows = (
-        sa.select(current_phase().label("phase"), sa.case((reached, 1), else_=0).label("reached"))
-        .select_from(Company)
-        .where(Company.id.in_(company_ids(scope)), active)
-        .subquery()
+    rank = sa.func.row_number().over(partition_by=engagements.c.company_id, order_by=current_order(engagements.c))
+    ranked = sa.select(engagements.c.company_id, engagements.c.phase, rank.label("rank")).subquery("ranked")
+    active = sa.select(engagements.c.company_id).where(
+        engagements.c.started_on <= end,
+        sa.or_(engagements.c.phase != Phase.CLOSED, engagements.c.phase_since >= start),
     )
-    query = sa.select(rows.c.phase, sa.func.count(), sa.func.sum(rows.c.reached)).group_by(rows.c.phase)
+    reached = sa.select(moves.c.company_id).where(moves.c.to_phase == Phase.SELF_RUNNING)
+    by_phase = (
+        sa.select(ranked.c.phase, sa.func.count(), sa.func.sum(sa.case((ranked.c.company_id.in_(reached), 1), else_=0)))
+        .where(ranked.c.rank == 1, ranked.c.company_id.in_(active))
+        .group_by(ranked.c.phase)
+    )
     figures.phases = dict.fromkeys(Phase, 0)
-    for phase, count, reached_count in db.session.execute(query):
+    for phase, count, reached_count in db.session.execute(by_phase):
         figures.phases[Phase(phase)] = count
         figures.supported += count
         figures.self_running += int(reached_count or 0)
-
-
-def _opened_closed(scope: Scope, figures: Figures) -> None:
-    """Companies whose engagement opened, and whose engagement closed, in the period."""
-    start, end = scope.bounds
-    ids = company_ids(scope)
-    opened = sa.select(sa.func.count(sa.distinct(Engagement.company_id))).where(
-        Engagement.company_id.in_(ids), Engagement.started_on.between(start, end)
+    opened = sa.select(sa.func.count(sa.distinct(engagements.c.company_id))).where(
+        engagements.c.started_on.between(start, end)
     )
-    closed = (
-        sa.select(sa.func.count(sa.distinct(Engagement.company_id)))
-        .join(PhaseChange, PhaseChange.engagement_id == Engagement.id)
-        .where(
-            Engagement.company_id.in_(ids),
-            PhaseChange.to_phase == Phase.CLOSED,
-            PhaseChange.changed_on.between(start, end),
-        )
+    closed = sa.select(sa.func.count(sa.distinct(moves.c.company_id))).where(
+        moves.c.to_phase == Phase.CLOSED, moves.c.changed_on >= start
     )
     figures.opened, figures.closed = db.session.execute(
         sa.select(opened.scalar_subquery(), closed.scalar_subquery())
     ).one()
 
 
-def _quarter_case(column, year: int):
-    """SQL: the fiscal quarter (1–4) of a date within fiscal year `year`."""
-    return sa.case(
-        (column < quarter_start(year, 2), 1),
-        (column < quarter_start(year, 3), 2),
-        (column < quarter_start(year, 4), 3),
-        else_=4,
+def _region_figures(scope: Scope) -> dict[tuple[int, str, str], Tally]:
+    """The stored region tallies (tracker/models/tallies.py) of the fiscal year, added
+    up over the chosen regions: {(period, measure, key): Tally}, period 0 being
+    the whole year. Regions add up exactly: a company belongs to one region."""
+    regions = (
+        regions_in_scope(scope.user).where(Region.id.in_(scope.region_ids)).with_only_columns(Region.id).order_by(None)
     )
-
-
-def _trend(scope: Scope, figures: Figures) -> None:
-    """Sessions held and their minutes per quarter of the fiscal year, and over it."""
-    first, last = year_bounds(scope.year)
-    held = (
-        sa.select(
-            _quarter_case(DialogueSession.held_on, scope.year).label("quarter"),
-            DialogueSession.duration_minutes.label("minutes"),
-            Engagement.company_id.label("company_id"),
-        )
-        .join(Engagement, Engagement.id == DialogueSession.engagement_id)
-        .where(Engagement.company_id.in_(company_ids(scope)), DialogueSession.held_on.between(first, last))
-        .subquery()
+    query = (
+        sa.select(RegionTally.period, RegionTally.measure, RegionTally.key,
+                  sa.func.sum(RegionTally.value), sa.func.sum(RegionTally.companies))
+        .where(RegionTally.region_id.in_(regions), RegionTally.fiscal_year == scope.year)
+        .group_by(RegionTally.period, RegionTally.measure, RegionTally.key)
     )
-    # One pass over the sessions: per quarter and company first (a few rows per
-    # company), then the quarters and the year from that. Grouped outside the
-    # subquery: PostgreSQL does not match a CASE with bound parameters between
-    # SELECT and GROUP BY. ROLLUP is not on SQLite, hence the union.
-    per_company = (
-        sa.select(
-            held.c.quarter, held.c.company_id, sa.func.count().label("sessions"),
-            sa.func.sum(held.c.minutes).label("minutes"),
-        )
-        .group_by(held.c.quarter, held.c.company_id)
-        .cte("per_company")
-    )
-    companies = sa.func.count(sa.distinct(per_company.c.company_id))
-    sessions, minutes = sa.func.sum(per_company.c.sessions), sa.func.sum(per_company.c.minutes)
-    per_quarter = sa.select(per_company.c.quarter, sessions, minutes, companies).group_by(per_company.c.quarter)
-    whole_year = sa.select(sa.literal(0), sessions, minutes, companies)
-    figures.trend = {key: (Tally(), Tally()) for key in (*QUARTERS, "year")}
-    for quarter, count, minutes, company_count in db.session.execute(sa.union_all(per_quarter, whole_year)):
-        key = "year" if quarter == 0 else int(quarter)
-        figures.trend[key] = (Tally(int(count or 0), company_count), Tally(int(minutes or 0), company_count))
+    return {(period, measure, key): Tally(int(value), int(companies))
+            for period, measure, key, value, companies in db.session.execute(query)}
 
 
-def local_midnight(day: date) -> datetime:
-    """The start of a local calendar day, as an aware datetime (stored timestamps are UTC)."""
-    return datetime.combine(day, time.min, tzinfo=get_timezone())
+def _tallied(scope: Scope, figures: Figures) -> None:
+    """Sessions per quarter and over the year; insights by category and barrier, and
+    actions due, in the period: one query over the region tallies."""
+    found = _region_figures(scope)
 
+    def tally(measure: str, key: str = "", period: int | None = None) -> Tally:
+        period = (scope.quarter or WHOLE_YEAR) if period is None else period
+        return found.get((period, measure, key), Tally())
 
-def _insights(scope: Scope, figures: Figures) -> None:
-    """Insights recorded in the period by category and by barrier, and how many companies hold them."""
-    start, end = scope.bounds
-    # One pass over the insights, grouped per category, barrier and company (a
-    # few rows per company); the three tallies are summed from that.
-    rows = (
-        sa.select(Insight.category, Insight.barrier, Engagement.company_id, sa.func.count().label("insights"))
-        .join(Engagement, Engagement.id == Insight.engagement_id)
-        .where(
-            Engagement.company_id.in_(company_ids(scope)),
-            Insight.created_at >= local_midnight(start),
-            Insight.created_at < local_midnight(end + timedelta(days=1)),
-        )
-        .group_by(Insight.category, Insight.barrier, Engagement.company_id)
-        .cte("insight_groups")
-    )
-    companies, count = sa.func.count(sa.distinct(rows.c.company_id)), sa.func.sum(rows.c.insights)
-    # Read as plain text: the union mixes category and barrier values.
-    category, barrier = sa.type_coerce(rows.c.category, sa.String), sa.type_coerce(rows.c.barrier, sa.String)
-    by_category = sa.select(sa.literal("category"), category, count, companies).group_by(category)
-    by_barrier = sa.select(sa.literal("barrier"), barrier, count, companies).group_by(barrier)
-    total = sa.select(sa.literal("total"), sa.null(), count, companies)
-    figures.categories = {category: Tally() for category in InsightCategory}
-    figures.barriers = {barrier: Tally() for barrier in (*Barrier, None)}
-    for kind, value, count, company_count in db.session.execute(sa.union_all(by_category, by_barrier, total)):
-        count = int(count or 0)
-        if kind == "category":
-            figures.categories[InsightCategory(value)] = Tally(count, company_count)
-        elif kind == "barrier":
-            figures.barriers[Barrier(value) if value else None] = Tally(count, company_count)
-        else:
-            figures.insights = Tally(count, company_count)
-
-
-def _actions(scope: Scope, figures: Figures) -> None:
-    """Actions due in the period (dropped ones aside) and those done by their due date."""
-    start, end = scope.bounds
-    on_time = sa.and_(
-        Action.state == ActionState.DONE, Action.done_on.is_not(None), Action.done_on <= Action.due_on
-    )
-    due, companies, done = db.session.execute(
-        sa.select(
-            sa.func.count(),  # not count(id): answered from the index alone (migration 0009)
-            sa.func.count(sa.distinct(Engagement.company_id)),
-            sa.func.sum(sa.case((on_time, 1), else_=0)),
-        )
-        .join(Engagement, Engagement.id == Action.engagement_id)
-        .where(
-            Engagement.company_id.in_(company_ids(scope)),
-            Action.due_on.between(start, end),
-            Action.state != ActionState.DROPPED,
-        )
-    ).one()
-    figures.actions_due, figures.actions_on_time = Tally(due, companies), int(done or 0)
+    figures.trend = {}
+    for key, period in [*((quarter, quarter) for quarter in QUARTERS), ("year", WHOLE_YEAR)]:
+        sessions = tally(SESSIONS, period=period)
+        figures.trend[key] = (sessions, Tally(tally(MINUTES, period=period).value, sessions.companies))
+    figures.categories = {category: tally(CATEGORY, category.value) for category in InsightCategory}
+    figures.barriers = {barrier: tally(BARRIER, barrier.value if barrier else "") for barrier in (*Barrier, None)}
+    figures.insights = tally(INSIGHTS)
+    figures.actions_due, figures.actions_on_time = tally(DUE), tally(ON_TIME).value
