@@ -87,7 +87,7 @@ def _engagements(scope: Scope) -> sa.Select:
 
 
 def summary_figures(scope: Scope) -> Figures:
-    """All the figures of the page: three queries."""
+    """All the figures of the page: two queries."""
     figures = Figures()
     _engagement_figures(scope, figures)
     _tallied(scope, figures)
@@ -124,25 +124,25 @@ def _engagement_figures(scope: Scope, figures: Figures) -> None:
         sa.or_(engagements.c.phase != Phase.CLOSED, engagements.c.phase_since >= start),
     )
     reached = sa.select(moves.c.company_id).where(moves.c.to_phase == Phase.SELF_RUNNING)
+    phase = sa.type_coerce(ranked.c.phase, sa.String)  # read as text: the union mixes it with NULLs
     by_phase = (
-        sa.select(ranked.c.phase, sa.func.count(), sa.func.sum(sa.case((ranked.c.company_id.in_(reached), 1), else_=0)))
+        sa.select(sa.literal("phase"), phase, sa.func.count(),
+                  sa.func.sum(sa.case((ranked.c.company_id.in_(reached), 1), else_=0)))
         .where(ranked.c.rank == 1, ranked.c.company_id.in_(active))
-        .group_by(ranked.c.phase)
+        .group_by(phase)
     )
+    opened = sa.select(sa.literal("opened"), sa.null(), sa.func.count(sa.distinct(engagements.c.company_id)),
+                       sa.null()).where(engagements.c.started_on.between(start, end))
+    closed = sa.select(sa.literal("closed"), sa.null(), sa.func.count(sa.distinct(moves.c.company_id)),
+                       sa.null()).where(moves.c.to_phase == Phase.CLOSED, moves.c.changed_on >= start)
     figures.phases = dict.fromkeys(Phase, 0)
-    for phase, count, reached_count in db.session.execute(by_phase):
-        figures.phases[Phase(phase)] = count
-        figures.supported += count
-        figures.self_running += int(reached_count or 0)
-    opened = sa.select(sa.func.count(sa.distinct(engagements.c.company_id))).where(
-        engagements.c.started_on.between(start, end)
-    )
-    closed = sa.select(sa.func.count(sa.distinct(moves.c.company_id))).where(
-        moves.c.to_phase == Phase.CLOSED, moves.c.changed_on >= start
-    )
-    figures.opened, figures.closed = db.session.execute(
-        sa.select(opened.scalar_subquery(), closed.scalar_subquery())
-    ).one()
+    for kind, phase_value, count, reached_count in db.session.execute(sa.union_all(by_phase, opened, closed)):
+        if kind == "phase":
+            figures.phases[Phase(phase_value)] = count
+            figures.supported += count
+            figures.self_running += int(reached_count or 0)
+        else:
+            setattr(figures, kind, count)
 
 
 def _region_figures(scope: Scope) -> dict[tuple[int, str, str], Tally]:
@@ -155,7 +155,12 @@ def _region_figures(scope: Scope) -> dict[tuple[int, str, str], Tally]:
     query = (
         sa.select(RegionTally.period, RegionTally.measure, RegionTally.key,
                   sa.func.sum(RegionTally.value), sa.func.sum(RegionTally.companies))
-        .where(RegionTally.region_id.in_(regions), RegionTally.fiscal_year == scope.year)
+        .where(
+            RegionTally.region_id.in_(regions),
+            RegionTally.fiscal_year == scope.year,
+            # The sessions of every quarter (the trend); everything else of the period only.
+            sa.or_(RegionTally.measure.in_((SESSIONS, MINUTES)), RegionTally.period == (scope.quarter or WHOLE_YEAR)),
+        )
         .group_by(RegionTally.period, RegionTally.measure, RegionTally.key)
     )
     return {(period, measure, key): Tally(int(value), int(companies))
