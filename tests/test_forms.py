@@ -2,11 +2,13 @@
 
 import pytest
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, widgets
+from wtforms import Form, SelectChoice, widgets
 
 from tracker.forms import CheckboxListField
 
-CHOICES = [("1", "北海道 <札幌>"), ("2", '"quoted" & more'), ("3", "plain"), ("4&", "value to escape")]
+CHOICES = [SelectChoice(value, label) for value, label in (
+    ("1", "北海道 <札幌>"), ("2", '"quoted" & more'), ("3", "plain"), ("4&", "value to escape"),
+)]
 
 
 class Chooser(Form):
