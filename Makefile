@@ -39,7 +39,7 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check tracker tests config.py bench
+	$(BIN)/ruff check tracker tests config.py gunicorn.conf.py bench
 
 # Static security checks: bandit over the code (must be clean; each exception is
 # marked `# nosec` with its reason) and pip-audit over the pinned dependencies

@@ -22,7 +22,6 @@ from tracker.models.common import enum_column
 from tracker.models.insights import Barrier, InsightCategory
 
 
-
 def engagement_key(**options):
     """The engagement a tally belongs to; its rows go with it."""
     return mapped_column(sa.ForeignKey("engagements.id", ondelete="CASCADE"), **options)
