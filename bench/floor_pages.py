@@ -20,7 +20,6 @@ from bench.floors import (
     fetch,
     industries,
     organisations,
-    person,
     regions,
     regions_of,
     render,
@@ -29,7 +28,6 @@ from tracker.actions.services import local_today
 from tracker.companies.queries import NO_ENGAGEMENT, CompanyFilters
 from tracker.companies.text import digits_only, normalise_kana
 from tracker.models import ClosingReason, Phase, Role, SessionKind
-from tracker.pipeline.forms import MoveForm
 from tracker.pipeline.queries import (
     CARDS_PER_COLUMN,
     FLAGS_LISTED,
@@ -40,6 +38,7 @@ from tracker.pipeline.queries import (
     PipelineFilters,
     PipelineRow,
 )
+from tracker.pipeline.routes import card_words
 from tracker.review.services import waiting_days
 
 OPEN_IN = "(" + ", ".join(f"'{state}'" for state in OPEN_ACTION_STATES) + ")"
@@ -174,7 +173,7 @@ def pipeline():
     rows = fetch(
         f"""SELECT e.id, e.phase, e.phase_since, e.started_on, e.closing_reason, e.version,
                    c.name AS company_name, c.region_id,
-                   lu.id AS lead_id, lu.name AS lead_name, lu.organisation_id AS lead_organisation_id,
+                   lu.name AS lead_name, lu.organisation_id AS lead_organisation_id,
                    CASE WHEN e.phase = 'closed' THEN NULL ELSE
                      (SELECT max(s.held_on) FROM dialogue_sessions s
                       WHERE s.engagement_id = e.id AND s.deleted_at IS NULL) END AS last_session_on,
@@ -192,7 +191,7 @@ def pipeline():
             ORDER BY e.phase_since, e.id""",
         user_id=current_user.id, today=today, yes=True,
     )
-    known_regions = regions()
+    known_regions, known_organisations = regions(), organisations()
     counts = dict.fromkeys(Phase, 0)
     board_rows, days_by_phase = [], {}
     for row in rows:
@@ -202,14 +201,12 @@ def pipeline():
         if phase == Phase.CLOSED:
             continue
         days_by_phase.setdefault(phase, []).append((today - since).days)
-        engagement = SimpleNamespace(
-            id=row.id, phase=phase, version=row.version, started_on=as_date(row.started_on),
-            closing_reason=ClosingReason(row.closing_reason) if row.closing_reason else None,
-            company=SimpleNamespace(name=row.company_name, region=known_regions[row.region_id]),
-            lead=person(row.lead_id, row.lead_name, row.lead_organisation_id),
-        )
         board_rows.append(PipelineRow(
-            engagement=engagement, last_session_on=as_date(row.last_session_on), open_actions=row.open_actions or 0,
+            id=row.id, phase=phase, phase_since=since, started_on=as_date(row.started_on),
+            closing_reason=ClosingReason(row.closing_reason) if row.closing_reason else None, version=row.version,
+            company_name=row.company_name, region=known_regions[row.region_id], lead_name=row.lead_name,
+            lead_organisation=known_organisations.get(row.lead_organisation_id),
+            last_session_on=as_date(row.last_session_on), open_actions=row.open_actions or 0,
             overdue_actions=row.overdue_actions or 0, days_in_phase=(today - since).days,
         ))
     medians = {phase: statistics.median(days) for phase, days in days_by_phase.items()
@@ -218,36 +215,35 @@ def pipeline():
     # As the product's board: the first cards of each column (rows come longest in phase
     # first), and the flag lists as ids over the rows.
     columns = [phase for phase in Phase if phase != Phase.CLOSED]
-    cards = {phase: [row for row in board_rows if row.engagement.phase == phase][:CARDS_PER_COLUMN]
-             for phase in columns}
-    flags.rows = {row.engagement.id: row for row in board_rows}
+    cards = {phase: [row for row in board_rows if row.phase == phase][:CARDS_PER_COLUMN] for phase in columns}
+    flags.rows = {row.id: row for row in board_rows}
     for kind in ("stalled", "overdue", "long_in_phase"):
-        setattr(flags, kind, [row.engagement.id for row in getattr(flags, kind)])
+        setattr(flags, kind, [row.id for row in getattr(flags, kind)])
     return render(
         "pipeline/board.html", filters=PipelineFilters(), cards=cards, flags=flags, counts=counts,
         per_column=CARDS_PER_COLUMN, flags_listed=FLAGS_LISTED,
         columns=columns, phases=list(Phase), open_phases=OPEN_PHASES,
         factor=LONG_IN_PHASE_FACTOR, min_peers=LONG_IN_PHASE_MIN_PEERS, today=today,
         can_move=current_user.role in (Role.ADMIN, Role.MANAGER),
-        can_write=current_user.role in (Role.MANAGER, Role.CONSULTANT), move_form=MoveForm(formdata=None),
+        can_write=current_user.role in (Role.MANAGER, Role.CONSULTANT), words=card_words(),
         board_url="/pipeline/", regions=regions_of(current_user), organisations=list(organisations().values()),
         consultants=_consultants(), industries=list(industries().values()),
     )
 
 
 def _flags(rows: list[PipelineRow], medians: dict, today) -> Flags:
-    """The same rules as pipeline.queries.attention_flags, on rows already in memory."""
+    """The same rules as pipeline.queries.overview, on rows already in memory."""
     stalled_after = current_app.config["STALLED_AFTER_DAYS"]
     stalled_before = today - timedelta(days=stalled_after)
     flags = Flags([], [], [], medians, stalled_after)
     for row in rows:
-        if (row.last_session_on or row.engagement.started_on) <= stalled_before:
+        if (row.last_session_on or row.started_on) <= stalled_before:
             row.flags.append("stalled")
             flags.stalled.append(row)
         if row.overdue_actions:
             row.flags.append("overdue")
             flags.overdue.append(row)
-        median = medians.get(row.engagement.phase)
+        median = medians.get(row.phase)
         if median is not None and row.days_in_phase > LONG_IN_PHASE_FACTOR * median:
             row.flags.append("long_in_phase")
             flags.long_in_phase.append(row)

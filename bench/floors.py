@@ -137,12 +137,11 @@ def render(template: str, **context):
         return render_template(template, **context)
 
 
-def person(user_id, name, organisation_id=None):
-    if user_id is None:
-        return None
-    return SimpleNamespace(id=user_id, name=name, organisation=organisations().get(organisation_id))
+def named(name, **more):
+    """Someone (or something) shown by name, with what else the template reads; None for no name."""
+    return SimpleNamespace(name=name, **more) if name is not None else None
 
 
 # ---- pages ---------------------------------------------------------------------
 
-from bench import floor_pages, floor_reports  # noqa: E402, F401  (the routes)
+from bench import floor_more, floor_pages, floor_reports  # noqa: E402, F401  (the routes)

@@ -137,6 +137,21 @@ def test_filter_by_industry_major_and_middle_group(manager, region, signed_in):
     assert cards(client.get("/pipeline/?industry=56")) == [retail.id]
 
 
+def test_filter_lists_show_names_in_the_readers_language(spread, manager, signed_in):
+    client = signed_in(manager)
+    japanese = client.get("/pipeline/").text
+    assert f'<option value="{spread["bank"].id}">{spread["bank"].name}</option>' in japanese
+    assert '<option value="E">E 製造業（すべて）</option>' in japanese
+    manager.language = "en"
+    db.session.commit()
+    english = client.get(f"/pipeline/?organisation={spread['bank'].id}&industry=09").text
+    assert f'<option value="{spread["bank"].id}" selected>{spread["bank"].name_en}</option>' in english
+    assert re.search(r'<option value="E">E [A-Za-z ,]+ \(all\)</option>', english)
+    assert re.search(r'<option value="09" selected>&nbsp;&nbsp;09 [A-Za-z ,]+</option>', english)
+    member = spread["member"]
+    assert f'<option value="{member.id}">{member.name}</option>' in english
+
+
 def test_values_outside_the_choices_are_ignored(spread, manager, signed_in):
     response = signed_in(manager).get("/pipeline/?region=999999&phase=nonsense&sort=x&view=y&consultant=abc")
     assert response.status_code == 200
@@ -274,6 +289,41 @@ def test_flag_lists_show_the_first_few_and_count_them_all(manager, region, signe
     assert "flag-overdue" in card
 
 
+def card_of(response, engagement_id: int) -> str:
+    return re.search(rf'<article[^>]*id="card-{engagement_id}".*?</article>', response.text, re.S).group(0)
+
+
+def test_cards_show_region_lead_and_organisation_in_the_readers_language(manager, region, signed_in):
+    bank = factories.OrganisationFactory(name="地方銀行", name_en="Regional Bank")
+    banker = factories.UserFactory(role=Role.CONSULTANT, regions=[region], organisation=bank, name="銀行 担当")
+    led = engagement(region, banker)
+    unled = factories.EngagementFactory(company=factories.CompanyFactory(region=region), team=[(manager, False)])
+    client = signed_in(manager)
+    card = card_of(client.get("/pipeline/"), led.id)
+    assert "<dt>支援地域</dt>" in card and f"<dd>{region.prefecture}{region.municipality}</dd>" in card
+    assert '銀行 担当 <span class="meta">(地方銀行)</span>' in card
+    assert "主担当なし" in card_of(client.get("/pipeline/"), unled.id)
+    manager.language = "en"
+    db.session.commit()
+    board = client.get("/pipeline/")
+    card = card_of(board, led.id)
+    assert "<dt>Region</dt>" in card and f"<dd>{region.municipality_en}, {region.prefecture_en}</dd>" in card
+    assert '銀行 担当 <span class="meta">(Regional Bank)</span>' in card
+    assert "No lead" in card_of(board, unled.id)
+    row = re.search(rf'<tr id="row-{led.id}".*?</tr>', client.get("/pipeline/?view=table").text, re.S).group(0)
+    assert 'data-label="Lead">銀行 担当<' in row and 'data-label="Region">' in row
+
+
+def test_closed_cards_show_the_closing_reason(manager, region, signed_in):
+    from tracker.models import ClosingReason
+
+    closed = engagement(region, manager, phase=Phase.CLOSED, closing_reason=ClosingReason.GRADUATED)
+    manager.language = "en"
+    db.session.commit()
+    card = card_of(signed_in(manager).get("/pipeline/?closed=1"), closed.id)
+    assert "· Graduated" in card
+
+
 # ---- moving a phase from the board ---------------------------------------------------------
 
 
@@ -358,6 +408,18 @@ def test_the_board_script_gets_json_and_the_new_card(case, manager, signed_in):
                    headers={"Accept": "application/json"})
     assert refused.status_code == 422
     assert set(refused.get_json()["errors"]) == {"reason"}
+
+
+def test_the_moved_card_is_the_card_the_board_shows(case, manager, signed_in):
+    """The script's card (one engagement read after the move) and the board's
+    (read with the others) come from the same rows and template. (The script's
+    card carries no attention flags: a recent session keeps this one unflagged.)"""
+    factories.DialogueSessionFactory(engagement=case, held_on=days_ago(2))
+    client = signed_in(manager)
+    answer = move(client, case, next="/pipeline/", headers={"Accept": "application/json"}).get_json()
+    board = client.get("/pipeline/")
+    csrf = re.compile(r'name="csrf_token" value="[^"]+"')
+    assert csrf.sub("", answer["card"].strip()) == csrf.sub("", card_of(board, case.id))
 
 
 def test_consultants_may_not_move_phases(world, signed_in):

@@ -8,30 +8,41 @@ all, a page at a time) and the first FLAGS_LISTED of each attention flag (all
 counted). The figures of an engagement (last session, open and overdue actions)
 are correlated subqueries answered from an index, worked out only for the rows
 a page shows; a page runs the same number of queries whatever the numbers.
+
+One statement reads every engagement in scope as a few plain columns (phase,
+start of phase, matches the filters, stalled, overdue): the counts per phase,
+the attention flags and which cards the board shows all come from it. A second
+one reads what the shown cards and flag lists need as plain rows (PipelineRow),
+not as engagements loaded with their company and team: a board shows up to ~80
+of them on every request, and building ORM objects cost more than the SQL.
 """
 
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased
 
 from tracker.companies.queries import industry_condition
 from tracker.extensions import db
 from tracker.models import (
     Action,
     ActionState,
+    ClosingReason,
     Company,
     DialogueSession,
     Engagement,
     EngagementMember,
+    Industry,
     Organisation,
     Phase,
     Region,
     User,
 )
+from tracker.models.common import localized
 from tracker.permissions import case_engagements
 
 OPEN_PHASES = [phase for phase in Phase if phase != Phase.CLOSED]
@@ -84,20 +95,27 @@ class PipelineFilters:
         return self.as_args(view="", sort="", direction="", phase="")
 
 
-@dataclass
+@dataclass(slots=True)
 class PipelineRow:
-    """One engagement as the board shows it."""
+    """One engagement as the board shows it (a card, a table row, a flag list's
+    line): plain values, with the region and the lead's organisation as records
+    for their names in the reader's language."""
 
-    engagement: Engagement
+    id: int
+    phase: Phase
+    phase_since: date
+    started_on: date
+    closing_reason: ClosingReason | None
+    version: int
+    company_name: str
+    region: Region
+    lead_name: str | None
+    lead_organisation: Organisation | None
     last_session_on: date | None
     open_actions: int
     overdue_actions: int
     days_in_phase: int
     flags: list[str] = field(default_factory=list)
-
-    @property
-    def lead(self) -> User | None:
-        return self.engagement.lead
 
 
 # ---- figures -----------------------------------------------------------------
@@ -140,14 +158,6 @@ def _lead_name() -> sa.ScalarSelect:
     )
 
 
-def _shown_with() -> list:
-    """Load what a card shows: company, region, team (lead) and organisations."""
-    return [
-        joinedload(Engagement.company).joinedload(Company.region),
-        selectinload(Engagement.members).joinedload(EngagementMember.user).joinedload(User.organisation),
-    ]
-
-
 # ---- the filtered list ---------------------------------------------------------
 
 
@@ -173,74 +183,73 @@ def _filter_conditions(filters: PipelineFilters) -> list:
     return conditions
 
 
-def filtered(user: User, filters: PipelineFilters, *, by_phase: bool = True, hide_closed: bool = True) -> sa.Select:
-    """The user's pipeline engagements under the filters (joined to their company)."""
+def filtered(user: User, filters: PipelineFilters) -> sa.Select:
+    """The user's pipeline engagements under the filters, the phase's included,
+    closed ones only when asked for (joined to their company): the table's list."""
     query = case_engagements(user).join(Engagement.company).where(*_filter_conditions(filters))
-    if by_phase and filters.phase:
+    if filters.phase:
         query = query.where(Engagement.phase == filters.phase)
-    if hide_closed and not filters.shows_closed:
+    if not filters.shows_closed:
         query = query.where(Engagement.phase != Phase.CLOSED)
     return query
 
 
-def phase_counts(user: User, filters: PipelineFilters) -> dict[Phase, int]:
-    """Engagements per phase under every filter but the phase (closed ones counted too)."""
-    query = filtered(user, filters, by_phase=False, hide_closed=False)
-    rows = db.session.execute(
-        query.with_only_columns(Engagement.phase, sa.func.count(Engagement.id)).group_by(Engagement.phase)
-    )
-    counts = dict.fromkeys(Phase, 0)
-    counts.update({Phase(phase): n for phase, n in rows})
-    return counts
+# ---- what a page shows of each engagement ----------------------------------------
 
 
-def board_columns(user: User, filters: PipelineFilters, today: date, per_column: int, also: list[int]):
-    """The board's cards: in each phase, the `per_column` engagements longest in it
-    (an admin's board would otherwise hold thousands), with their figures; plus
-    the engagements `also` (the flagged ones shown): their ids, then the rows.
-
-    Returns ({phase: [rows]}, {engagement id: row}).
-    """
-    ranked = (
-        filtered(user, filters)
-        .with_only_columns(
-            Engagement.id,
-            sa.func.row_number()
-            .over(partition_by=Engagement.phase, order_by=(Engagement.phase_since, Engagement.id))
-            .label("place"),
-        )
-        .subquery("ranked")
-    )
-    board_ids = set(db.session.scalars(sa.select(ranked.c.id).where(ranked.c.place <= per_column)))
-    rows = rows_by_ids(sorted(board_ids | set(also)), today)
-    columns: dict[Phase, list[PipelineRow]] = {phase: [] for phase in Phase}
-    for row in rows:
-        if row.engagement.id in board_ids:
-            columns[row.engagement.phase].append(row)
-    return columns, {row.engagement.id: row for row in rows}
-
-
-def _rows(query: sa.Select, today: date) -> list[PipelineRow]:
-    """Run a select of engagements with their figures added."""
-    result = db.session.execute(
-        query.add_columns(_last_session_on(), _action_count(), _action_count(today)).options(*_shown_with())
-    )
-    return [_row(engagement, last, n_open, n_overdue, today) for engagement, last, n_open, n_overdue in result]
+# Named as PipelineRow's fields; made once, as SQLAlchemy adapts an alias's
+# columns on first use (~1 ms a request when they were made anew each time).
+_LEAD = aliased(User, name="lead")
+_LEAD_ORGANISATION = aliased(Organisation, name="lead_organisation")
+_REGION = aliased(Region, name="region")
 
 
 def rows_by_ids(engagement_ids: list[int], today: date) -> list[PipelineRow]:
-    """These engagements (ids from a scoped query) with what a card shows, in board order."""
+    """These engagements (ids from a scoped query) with what a card shows, in board
+    order (longest in phase first): one statement of plain columns, the region and
+    the lead's organisation joined in."""
     if not engagement_ids:
         return []
-    query = sa.select(Engagement).where(Engagement.id.in_(engagement_ids))
-    return _rows(query.order_by(Engagement.phase_since, Engagement.id), today)
-
-
-def _row(engagement, last, n_open, n_overdue, today) -> PipelineRow:
-    return PipelineRow(
-        engagement=engagement, last_session_on=last, open_actions=int(n_open or 0),
-        overdue_actions=int(n_overdue or 0), days_in_phase=(today - engagement.phase_since).days,
+    first_lead = (
+        sa.select(sa.func.min(EngagementMember.user_id))
+        .where(EngagementMember.engagement_id == Engagement.id, EngagementMember.is_lead.is_(True))
+        .correlate(Engagement)
+        .scalar_subquery()
     )
+    # Labelled as PipelineRow's fields.
+    query = (
+        sa.select(
+            Engagement.id, Engagement.phase, Engagement.phase_since, Engagement.started_on,
+            Engagement.closing_reason, Engagement.version, Company.name.label("company_name"), _REGION,
+            _LEAD.name.label("lead_name"), _LEAD_ORGANISATION, _last_session_on().label("last_session_on"),
+            _action_count().label("open_actions"), _action_count(today).label("overdue_actions"),
+        )
+        .join(Engagement.company)
+        .join(_REGION, _REGION.id == Company.region_id)
+        .outerjoin(_LEAD, _LEAD.id == first_lead)
+        .outerjoin(_LEAD_ORGANISATION, _LEAD_ORGANISATION.id == _LEAD.organisation_id)
+        .where(Engagement.id.in_(engagement_ids))
+        .order_by(Engagement.phase_since, Engagement.id)
+    )
+    return [
+        PipelineRow(**row._mapping, days_in_phase=(today - row.phase_since).days)
+        for row in db.session.execute(query)
+    ]
+
+
+def board_columns(card_ids: dict[Phase, list[int]], today: date, also: list[int]):
+    """The board's cards (`card_ids`, see Overview) and the rows of the engagements
+    `also` (the flagged ones listed), read together.
+
+    Returns ({phase: [rows]}, {engagement id: row}).
+    """
+    shown = {engagement_id for ids in card_ids.values() for engagement_id in ids}
+    rows = rows_by_ids(sorted(shown | set(also)), today)
+    columns: dict[Phase, list[PipelineRow]] = {phase: [] for phase in Phase}
+    for row in rows:
+        if row.id in shown:
+            columns[row.phase].append(row)
+    return columns, {row.id: row for row in rows}
 
 
 def sorted_page(user: User, filters: PipelineFilters, today: date, page: int, per_page: int, also: list[int]):
@@ -265,30 +274,16 @@ def sorted_page(user: User, filters: PipelineFilters, today: date, page: int, pe
         query = query.join(Region, Region.id == Company.region_id)
     ascending = (filters.direction == "asc") != inverted
     keys = [key.asc() if ascending else key.desc()]
-    # Ordered and paged without what a row shows; the page's rows (figures,
-    # company, team) are then read with the flagged ones in one go.
-    pagination = db.paginate(query.order_by(*keys, Engagement.id), page=page, per_page=per_page, error_out=False)
-    rows = {row.engagement.id: row for row in rows_by_ids(
-        sorted({engagement.id for engagement in pagination.items} | set(also)), today
-    )}
-    return pagination, [rows[engagement.id] for engagement in pagination.items], rows
+    # Ordered and paged by id alone; the page's rows (figures, company, lead)
+    # are then read with the flagged ones in one go.
+    query = query.with_only_columns(Engagement.id).order_by(*keys, Engagement.id)
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    page_ids = list(pagination.items)
+    rows = {row.id: row for row in rows_by_ids(sorted(set(page_ids) | set(also)), today)}
+    return pagination, [rows[engagement_id] for engagement_id in page_ids], rows
 
 
-def rows_for(engagements: list[Engagement], today: date) -> list[PipelineRow]:
-    """The figures of these engagements (already loaded), in one query."""
-    if not engagements:
-        return []
-    figures = {
-        engagement_id: (last, n_open, n_overdue)
-        for engagement_id, last, n_open, n_overdue in db.session.execute(
-            sa.select(Engagement.id, _last_session_on(), _action_count(), _action_count(today))
-            .where(Engagement.id.in_([engagement.id for engagement in engagements]))
-        )
-    }
-    return [_row(engagement, *figures[engagement.id], today) for engagement in engagements]
-
-
-# ---- attention flags -------------------------------------------------------------
+# ---- counts, flags and cards: one pass over the engagements in scope ------------------
 
 
 @dataclass
@@ -323,34 +318,47 @@ class Flags:
         return sorted({i for kind in FLAG_KINDS for i in getattr(self, kind)[:FLAGS_LISTED]})
 
 
-def attention_flags(user: User, filters: PipelineFilters, today: date, stalled_after_days: int) -> Flags:
-    """Flag the open engagements under the filters: stalled, with overdue actions,
-    or in their phase much longer than the median for that phase (of all the
-    open engagements the user can see, filters aside).
+@dataclass
+class Overview:
+    """What the board knows of every engagement in scope without reading its rows."""
 
-    One query over the open engagements in scope: phase, start of phase and two
-    yes/no look-ups per engagement (a recent session? an overdue action?).
+    counts: dict[Phase, int]  # per phase under every filter but the phase (closed ones too)
+    flags: Flags
+    card_ids: dict[Phase, list[int]]  # per shown phase, the first cards in board order
+
+
+def overview(user: User, filters: PipelineFilters, today: date, stalled_after_days: int, per_column: int) -> Overview:
+    """One statement over the engagements in scope, in board order (longest in
+    phase first): phase, start of phase, whether the filters but the phase
+    match, and for open ones two yes/no look-ups (a recent session? an overdue
+    action?). Then, in Python:
+
+    - the counts per phase, under the filters but the phase, closed ones included;
+    - the attention flags of the open engagements under the filters: stalled, with
+      overdue actions, or in their phase much longer than the median for that
+      phase (of all the open engagements the user can see, filters aside);
+    - the board's cards: in each phase shown, the `per_column` longest in it (an
+      admin's board would otherwise hold thousands).
     """
     # Stalled: the last session (or the start, when none) is at least this far back.
     stalled_before = today - timedelta(days=stalled_after_days)
+    is_open = Engagement.phase != Phase.CLOSED
     recent_session = sa.exists().where(
         DialogueSession.engagement_id == Engagement.id,
         DialogueSession.deleted_at.is_(None),
         DialogueSession.held_on > stalled_before,
     )
-    stalled = sa.and_(Engagement.started_on <= stalled_before, ~recent_session)
-    overdue = sa.exists().where(
+    stalled = sa.and_(is_open, Engagement.started_on <= stalled_before, ~recent_session)
+    overdue = sa.and_(is_open, sa.exists().where(
         Action.engagement_id == Engagement.id,
         Action.state.in_(ActionState.open_states()),
         Action.deleted_at.is_(None),
         Action.due_on < today,
-    )
-    phase = filters.phase or None
-    matches = sa.and_(sa.true(), *_filter_conditions(filters), *([Engagement.phase == phase] if phase else []))
+    ))
+    matches = sa.and_(sa.true(), *_filter_conditions(filters))
     rows = db.session.execute(
         case_engagements(user)
         .join(Engagement.company)
-        .where(Engagement.phase != Phase.CLOSED)
         .with_only_columns(
             Engagement.id, Engagement.phase, Engagement.phase_since,
             sa.case((matches, 1), else_=0), sa.case((stalled, 1), else_=0), sa.case((overdue, 1), else_=0),
@@ -358,36 +366,73 @@ def attention_flags(user: User, filters: PipelineFilters, today: date, stalled_a
         .order_by(Engagement.phase_since, Engagement.id)
     ).all()
     # (The phase column reads as a Phase already; thousands of rows for an admin.)
+    counts = dict.fromkeys(Phase, 0)
     days: dict[Phase, list[int]] = {}
-    for _id, phase, since, *_ in rows:
-        days.setdefault(phase, []).append((today - since).days)
+    for _id, phase, since, is_match, *_ in rows:
+        counts[phase] += is_match
+        if phase != Phase.CLOSED:
+            days.setdefault(phase, []).append((today - since).days)
     medians = {
         key: statistics.median(values) for key, values in days.items() if len(values) >= LONG_IN_PHASE_MIN_PEERS
     }
     # Long in phase: started the phase before this day.
     long_before = {phase: today - timedelta(days=LONG_IN_PHASE_FACTOR * median) for phase, median in medians.items()}
     flags = Flags([], [], [], medians, stalled_after_days)
+    card_ids: dict[Phase, list[int]] = {}
     for engagement_id, phase, since, is_match, is_stalled, is_overdue in rows:
-        if not is_match:
+        if not is_match or (filters.phase and phase != filters.phase):
             continue
+        if phase != Phase.CLOSED or filters.shows_closed:
+            column = card_ids.setdefault(phase, [])
+            if len(column) < per_column:
+                column.append(engagement_id)
         if is_stalled:
             flags.stalled.append(engagement_id)
         if is_overdue:
             flags.overdue.append(engagement_id)
         if phase in long_before and since < long_before[phase]:
             flags.long_in_phase.append(engagement_id)
-    return flags
+    return Overview(counts, flags, card_ids)
 
 
 # ---- filter choices ------------------------------------------------------------
 
 
-def organisation_choices() -> list[Organisation]:
-    return list(db.session.scalars(sa.select(Organisation).order_by(Organisation.name)))
+# The filters' long lists are read as plain rows with the name to show, not as
+# ORM objects: they are read on every request (a manager's lists hold ~1,000
+# options), and nothing but the value and the name is shown.
 
 
-def consultant_choices(user: User) -> list[User]:
-    """People on the team of at least one engagement of the user's pipeline."""
+class OrganisationChoice(NamedTuple):
+    id: int
+    display_name: str
+
+
+class IndustryChoice(NamedTuple):
+    code: str
+    major_code: str | None  # None for a major group (大分類)
+    display_name: str
+
+
+def organisation_choices() -> list[OrganisationChoice]:
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name, Organisation.name_en).order_by(Organisation.name)
+    )
+    return [OrganisationChoice(id_, localized(name, name_en)) for id_, name, name_en in rows]
+
+
+def industry_choices() -> list[IndustryChoice]:
+    rows = db.session.execute(
+        sa.select(Industry.code, Industry.major_code, Industry.name, Industry.name_en).order_by(Industry.code)
+    )
+    return [IndustryChoice(code, major, localized(name, name_en)) for code, major, name, name_en in rows]
+
+
+def consultant_choices(user: User) -> list[sa.Row]:
+    """People on the team of at least one engagement of the user's pipeline, as
+    (id, name) rows: a manager's list holds hundreds, and nothing else is shown."""
     engagement_ids = case_engagements(user).with_only_columns(Engagement.id)
     member_ids = sa.select(EngagementMember.user_id).where(EngagementMember.engagement_id.in_(engagement_ids))
-    return list(db.session.scalars(sa.select(User).where(User.id.in_(member_ids)).order_by(User.name, User.id)))
+    return db.session.execute(
+        sa.select(User.id, User.name).where(User.id.in_(member_ids)).order_by(User.name, User.id)
+    ).all()

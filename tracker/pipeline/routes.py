@@ -2,7 +2,6 @@
 and moving a phase from the board (a plain form post; static/js/pipeline.js
 sends the same form with fetch() and updates the card in place)."""
 
-import sqlalchemy as sa
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,7 +13,7 @@ from tracker.concurrency import StaleEdit, ensure_fresh
 from tracker.engagements.queries import case_or_404
 from tracker.engagements.services import EngagementRuleBroken, change_phase, local_today
 from tracker.extensions import db
-from tracker.models import ClosingReason, Industry, Phase
+from tracker.models import ClosingReason, Phase
 from tracker.permissions import (
     allowed,
     can_manage_engagements,
@@ -34,12 +33,12 @@ from tracker.pipeline.queries import (
     SORTS,
     VIEWS,
     PipelineFilters,
-    attention_flags,
     board_columns,
     consultant_choices,
+    industry_choices,
     organisation_choices,
-    phase_counts,
-    rows_for,
+    overview,
+    rows_by_ids,
     sorted_page,
 )
 
@@ -50,7 +49,7 @@ def _choices() -> dict:
         "regions": list(db.session.scalars(regions_in_scope(current_user))),
         "organisations": organisation_choices(),
         "consultants": consultant_choices(current_user),
-        "industries": list(db.session.scalars(sa.select(Industry).order_by(Industry.code))),
+        "industries": industry_choices(),
     }
 
 
@@ -83,7 +82,8 @@ def board():
     today = local_today()
     choices = _choices()
     filters = _filters(choices)
-    flags = attention_flags(current_user, filters, today, current_app.config["STALLED_AFTER_DAYS"])
+    seen = overview(current_user, filters, today, current_app.config["STALLED_AFTER_DAYS"], CARDS_PER_COLUMN)
+    flags = seen.flags
     if filters.view == "table":
         page, table_rows, flags.rows = sorted_page(
             current_user, filters, today, request.args.get("page", 1, type=int), current_app.config["PER_PAGE"],
@@ -91,21 +91,38 @@ def board():
         )
         context = {"page": page, "table_rows": table_rows, "sorts": SORTS, "cards": {}}
     else:
-        cards, flags.rows = board_columns(current_user, filters, today, CARDS_PER_COLUMN, flags.listed_ids())
+        cards, flags.rows = board_columns(seen.card_ids, today, flags.listed_ids())
         context = {"cards": cards}
-    for row in [*context.get("table_rows", []), *flags.rows.values()]:
-        row.flags = flags.of(row.engagement.id)
+    for row in flags.rows.values():
+        row.flags = flags.of(row.id)
     columns = [phase for phase in Phase if phase != Phase.CLOSED or filters.shows_closed]
     if filters.phase:
         columns = [Phase(filters.phase)]
     return render_template(
-        "pipeline/board.html", filters=filters, flags=flags, counts=phase_counts(current_user, filters),
+        "pipeline/board.html", filters=filters, flags=flags, counts=seen.counts,
         columns=columns, per_column=CARDS_PER_COLUMN, flags_listed=FLAGS_LISTED,
         phases=list(Phase), open_phases=OPEN_PHASES, factor=LONG_IN_PHASE_FACTOR,
         min_peers=LONG_IN_PHASE_MIN_PEERS, today=today, can_move=can_manage_engagements(current_user),
-        can_write=can_write_case_records(current_user), move_form=MoveForm(formdata=None),
+        can_write=can_write_case_records(current_user), words=card_words(),
         board_url=request.full_path.rstrip("?"), **choices, **context,
     )
+
+
+def card_words() -> dict:
+    """The fixed words of the cards (and the table's rows), translated once per
+    page rather than once per card: a board shows up to 60 cards of ten words,
+    and each translation goes through Flask-Babel's request context."""
+    move_form = MoveForm(formdata=None)
+    return {
+        "region": _("Region"), "lead": _("Lead"), "no_lead": _("No lead"), "in_phase": _("In phase"),
+        "last_session": _("Last session"), "none_yet": _("None yet"), "actions": _("Actions"),
+        "flags": {"stalled": _("Stalled"), "overdue": _("Overdue actions"), "long_in_phase": _("Long in phase")},
+        "move_phase": _("Move phase"), "new_phase": _("New phase"), "reason": _("Reason"),
+        "closing_reason": _("Closing reason"), "move": _("Move"),
+        # The move form's options, as the engagement page's form has them.
+        "phases": [(choice.value, str(choice.label)) for choice in move_form.to_phase.choices],
+        "closing_reasons": [(choice.value, str(choice.label)) for choice in move_form.closing_reason.choices],
+    }
 
 
 def _wants_json() -> bool:
@@ -150,7 +167,7 @@ def move(engagement_id: int):
         return _stale(form, engagement_id)
     message = _("%(company)s moved to %(phase)s.", company=engagement.company.name, phase=change.to_phase.label)
     if _wants_json():
-        return _moved_card(engagement, message)
+        return _moved_card(engagement_id, message)
     flash(message, "success")
     return redirect(safe_next(form.next.data) or url_for("pipeline.board"))
 
@@ -175,14 +192,11 @@ def _stale(form, engagement_id: int):
     return _move_page(form, engagement, 409)
 
 
-def _moved_card(engagement, message: str):
+def _moved_card(engagement_id: int, message: str):
     """For the board's script: the card as it now stands, to put in its new column."""
-    today = local_today()
-    engagement = case_or_404(current_user, engagement.id)
-    row = rows_for([engagement], today)[0]
+    row = rows_by_ids([engagement_id], local_today())[0]
     card = render_template(
-        "pipeline/_card.html", row=row, today=today, can_move=True,
-        can_write=can_write_case_records(current_user), move_form=MoveForm(formdata=None),
-        board_url=safe_next(request.form.get("next")) or url_for("pipeline.board"),
+        "pipeline/_card.html", row=row, can_move=True, can_write=can_write_case_records(current_user),
+        words=card_words(), board_url=safe_next(request.form.get("next")) or url_for("pipeline.board"),
     )
-    return jsonify(ok=True, phase=engagement.phase.value, message=message, card=card, version=engagement.version)
+    return jsonify(ok=True, phase=row.phase.value, message=message, card=card, version=row.version)
