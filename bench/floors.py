@@ -73,8 +73,7 @@ def case_scope(user, engagement: str = "e", company: str = "c") -> str:
     if user.role == Role.MANAGER:
         return company_scope(user, company)
     if user.role == Role.CONSULTANT:
-        return (f"EXISTS (SELECT 1 FROM engagement_members em WHERE em.engagement_id = {engagement}.id "
-                "AND em.user_id = :user_id)")
+        return f"{engagement}.id IN (SELECT engagement_id FROM engagement_members WHERE user_id = :user_id)"
     return "1 = 0"
 
 

@@ -216,9 +216,10 @@ def case_engagements(user: User) -> sa.Select:
         company_ids = sa.select(Company.id).where(in_regions_of(user, Company.region_id))
         return query.where(Engagement.company_id.in_(company_ids))
     if user.role == Role.CONSULTANT:
-        return query.where(
-            sa.exists().where(EngagementMember.engagement_id == Engagement.id, EngagementMember.user_id == user.id)
-        )
+        # The consultant's teams read once from the user_id index; a correlated EXISTS
+        # made SQLite visit every engagement of the country (7 ms a statement at 9,000).
+        teams = sa.select(EngagementMember.engagement_id).where(EngagementMember.user_id == user.id)
+        return query.where(Engagement.id.in_(teams))
     return query.where(sa.false())
 
 
