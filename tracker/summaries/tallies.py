@@ -86,8 +86,9 @@ def refresh_after_flush(session: Session, _flush_context) -> None:
 def refresh(connection: Connection, *, engagements=(), companies=(), moved=(), regions=()) -> None:
     """Rewrite the tallies of these engagements, the indicator changes of these
     companies, and the region tallies of these regions and of every region
-    these engagements and `moved` companies are in. Locks in one order
-    (engagements, companies, regions) so that concurrent writers cannot deadlock."""
+    these engagements and `moved` companies are in. Locks in one order (their
+    companies read FOR SHARE by `regions_of`, then engagements, companies,
+    regions) so that concurrent writers cannot deadlock."""
     regions = set(regions) | regions_of(connection, engagements, moved)
     if engagements:
         _lock(connection, Engagement, engagements)
