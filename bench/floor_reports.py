@@ -15,7 +15,6 @@ from tracker.engagements.timeline import EVENTS_PER_PAGE, Event, JourneyPage, by
 from tracker.extensions import db
 from tracker.models import (
     ActionState,
-    Barrier,
     ClosingReason,
     InsightCategory,
     InsightHolder,
@@ -35,18 +34,8 @@ from tracker.permissions import sees_exact_figures
 from tracker.pipeline.fiscal import fiscal_year, year_label, year_quarter_label
 from tracker.summaries.charts import bar_charts
 from tracker.summaries.forms import SummaryForm
-from tracker.summaries.queries import QUARTERS, Figures, Scope, Tally
+from tracker.summaries.queries import Figures, Scope, Tally, fill_from_tallies
 from tracker.summaries.tables import outcome_table, summary_tables
-from tracker.summaries.tallies import (
-    BARRIER,
-    CATEGORY,
-    DUE,
-    INSIGHTS,
-    MINUTES,
-    ON_TIME,
-    SESSIONS,
-    WHOLE_YEAR,
-)
 
 # Every event of the engagement but the sessions' contents, in one row shape: kind, id,
 # day, moment, texts, numbers.
@@ -240,17 +229,7 @@ def _figures(scope: Scope) -> Figures:
         else:
             found[row.period, row.measure, row.key] = Tally(int(row.value), int(row.companies))
 
-    def tally(measure: str, key: str = "", period: int | None = None) -> Tally:
-        period = (scope.quarter or WHOLE_YEAR) if period is None else period
-        return found.get((period, measure, key), Tally())
-
-    for key, period in [*((quarter, quarter) for quarter in QUARTERS), ("year", WHOLE_YEAR)]:
-        sessions = tally(SESSIONS, period=period)
-        figures.trend[key] = (sessions, Tally(tally(MINUTES, period=period).value, sessions.companies))
-    figures.categories = {category: tally(CATEGORY, category.value) for category in InsightCategory}
-    figures.barriers = {barrier: tally(BARRIER, barrier.value if barrier else "") for barrier in (*Barrier, None)}
-    figures.insights = tally(INSIGHTS)
-    figures.actions_due, figures.actions_on_time = tally(DUE), tally(ON_TIME).value
+    fill_from_tallies(figures, found, scope.quarter)
     return figures
 
 

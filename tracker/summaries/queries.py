@@ -170,14 +170,19 @@ def _region_figures(scope: Scope) -> dict[tuple[int, str, str], Tally]:
 def _tallied(scope: Scope, figures: Figures) -> None:
     """Sessions per quarter and over the year; insights by category and barrier, and
     actions due, in the period: one query over the region tallies."""
-    found = _region_figures(scope)
+    fill_from_tallies(figures, _region_figures(scope), scope.quarter)
+
+
+def fill_from_tallies(figures: Figures, found: dict, quarter: int | None) -> None:
+    """Set the figures from region tallies added up as {(period, measure, key): Tally}
+    (the bench's floor reads the same tallies with its own SQL and fills them here too)."""
 
     def tally(measure: str, key: str = "", period: int | None = None) -> Tally:
-        period = (scope.quarter or WHOLE_YEAR) if period is None else period
+        period = (quarter or WHOLE_YEAR) if period is None else period
         return found.get((period, measure, key), Tally())
 
     figures.trend = {}
-    for key, period in [*((quarter, quarter) for quarter in QUARTERS), ("year", WHOLE_YEAR)]:
+    for key, period in [*((quarter_, quarter_) for quarter_ in QUARTERS), ("year", WHOLE_YEAR)]:
         sessions = tally(SESSIONS, period=period)
         figures.trend[key] = (sessions, Tally(tally(MINUTES, period=period).value, sessions.companies))
     figures.categories = {category: tally(CATEGORY, category.value) for category in InsightCategory}
