@@ -178,3 +178,34 @@ def test_a_long_journey_comes_in_pages_latest_first(client, region, manager, con
     assert [s for s in sessions if f'id="event-session-{s.id}"' in earlier] == sessions[:2]
     assert f'href="{path}?page=1"' in earlier and "Earlier events" not in earlier
     assert client.get(f"{path}?page=99").status_code == 200  # past the end: the earliest page
+
+
+def test_a_page_names_what_its_events_belong_to_even_when_those_are_on_another_page(
+    client, region, manager, consultant, monkeypatch
+):
+    """Only the records of the events on the page are loaded: an update still names its
+    action, and a state change its insight, when those were recorded a page earlier."""
+    monkeypatch.setattr("tracker.engagements.timeline.EVENTS_PER_PAGE", 2)
+    english(manager)
+    engagement = EngagementFactory(company=CompanyFactory(region=region), team=[(manager, True)],
+                                   started_on=days_ago(100))
+    insight = InsightFactory(engagement=engagement, state=InsightState.OWNED, text="後継者育成が本質的課題")
+    surfaced, owned = (
+        InsightStateChange(insight_id=insight.id, from_state=before, to_state=after,
+                           changed_at=utcnow() - timedelta(days=days), changed_by_id=consultant.id)
+        for before, after, days in ((None, InsightState.VOICED, 45), (InsightState.VOICED, InsightState.OWNED, 5))
+    )
+    action = ActionFactory(engagement=engagement, title="幹部候補との月例面談",
+                           created_at=utcnow() - timedelta(days=40))
+    update = ActionUpdate(action_id=action.id, noted_on=days_ago(10), text="第1回を実施", author_id=consultant.id)
+    db.session.add_all([surfaced, owned, update])
+    db.session.commit()
+    login(client, manager)
+    path = f"/engagements/{engagement.id}/timeline"
+    latest = client.get(path).text
+    assert f'id="event-action_update-{update.id}"' in latest and f'id="event-insight-{owned.id}"' in latest
+    assert f'id="event-action-{action.id}"' not in latest and f'id="event-insight-{surfaced.id}"' not in latest
+    assert "Progress on “幹部候補との月例面談”" in latest and "第1回を実施" in latest
+    assert "Insight moved: Voiced by the client → Owned" in latest and "後継者育成が本質的課題" in latest
+    earlier = client.get(f"{path}?page=2").text
+    assert f'id="event-action-{action.id}"' in earlier and f'id="event-insight-{surfaced.id}"' in earlier

@@ -1,12 +1,13 @@
 """The company's journey: every dated event of an engagement, oldest first, a
 page of EVENTS_PER_PAGE at a time (the latest page first).
 
-One query per kind of event (session dates, insight state changes, actions
-with their updates, referrals; phase changes come with the engagement), then
-the sessions on the page, each loading the names it shows, so the page costs
-the same whatever its length.
+The day, kind and id of every event come first, in one statement (phase
+changes come with the engagement); then the records of the events on the page
+only, one statement per kind shown, each loading the names it shows. So a
+page costs the same whatever the length of the engagement.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import groupby
@@ -14,6 +15,7 @@ from itertools import groupby
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from tracker.database import UTCDateTime
 from tracker.engagements.services import local_date
 from tracker.extensions import db
 from tracker.models import (
@@ -64,18 +66,15 @@ class JourneyPage:
     page: int
     pages: int
     total: int
-    # Every action of the engagement, held so that an update on the page finds
-    # its action in the session (no query per update) even when the action's own
-    # event is on another page.
-    actions: list = field(default_factory=list, repr=False)
 
 
 def journey(user: User, engagement: Engagement, page: int = 1) -> JourneyPage:
     """A page of the engagement's events, oldest first: page 1 holds the latest
     EVENTS_PER_PAGE, page 2 the ones before, and so on. `engagement` comes from case_or_404.
 
-    Years of sessions must not make one endless page: the sessions' dates are
-    read first (from an index), and the full records only of those on the page.
+    Years of work must not make one endless page, nor a slow one: the day, kind
+    and id of every event are read first (one statement, from indexes), and the
+    full records only of the events on the page (one statement per kind shown).
     """
     events = [
         Event(change.changed_on, "opened" if change.from_phase is None else "phase", change, change.id)
@@ -83,24 +82,19 @@ def journey(user: User, engagement: Engagement, page: int = 1) -> JourneyPage:
     ]
     if not any(event.kind == "opened" for event in events):  # opened before phases were recorded
         events.append(Event(engagement.started_on, "started", engagement, engagement.id))
-    events += [Event(held_on, "session", None, session_id) for session_id, held_on in _session_dates(user, engagement)]
     events += [
-        Event(local_date(change.changed_at), "insight", change, change.id)
-        for change in _insight_changes(user, engagement)
+        Event(day if moment is None else local_date(moment), kind, None, record_id)
+        for kind, record_id, day, moment in db.session.execute(_event_keys(user, engagement))
     ]
-    actions = list(_actions(user, engagement))
-    for action in actions:
-        events.append(Event(local_date(action.created_at), "action", action, action.id))
-        events += [Event(u.noted_on, "action_update", u, u.id) for u in action.updates]
-    events += [Event(r.referred_on, "referral", r, r.id) for r in _referrals(user, engagement)]
     events.sort(key=lambda event: event.sort_key)
     pages = max(1, -(-len(events) // EVENTS_PER_PAGE))
     page = min(max(page, 1), pages)
     end = len(events) - (page - 1) * EVENTS_PER_PAGE
     shown = events[max(0, end - EVENTS_PER_PAGE):end]
-    sessions = {s.id: s for s in _sessions(user, [e.sequence for e in shown if e.kind == "session"])}
-    shown = [replace(e, record=sessions[e.sequence]) if e.kind == "session" else e for e in shown]
-    return JourneyPage(shown, page, pages, len(events), actions)
+    records = _records(user, shown)
+    shown = [event if event.record is not None else replace(event, record=records[event.kind, event.sequence])
+             for event in shown]
+    return JourneyPage(shown, page, pages, len(events))
 
 
 def by_month(events: list[Event]) -> list[Month]:
@@ -110,20 +104,47 @@ def by_month(events: list[Event]) -> list[Month]:
     ]
 
 
-def _session_dates(user, engagement):
-    return db.session.execute(
-        scoped_to_cases(user, DialogueSession)
-        .where(DialogueSession.engagement_id == engagement.id)
-        .with_only_columns(DialogueSession.id, DialogueSession.held_on)
+def _event_keys(user, engagement) -> sa.CompoundSelect:
+    """(kind, id, day, moment) of every session, insight state change, action,
+    action update and referral of the engagement within the user's cases: a day
+    for what is dated, a UTC moment for what is stamped (shown on its local day)."""
+    in_case = case_engagement_ids(user)
+    no_day, no_moment = sa.cast(sa.null(), sa.Date), sa.cast(sa.null(), UTCDateTime())
+
+    def keys(kind, model, day, moment, engagement_id):
+        return (
+            sa.select(sa.literal(kind), model.id, day, moment)
+            .where(engagement_id == engagement.id, engagement_id.in_(in_case))
+        )
+
+    return sa.union_all(
+        keys("session", DialogueSession, DialogueSession.held_on, no_moment, DialogueSession.engagement_id),
+        keys("insight", InsightStateChange, no_day, InsightStateChange.changed_at, Insight.engagement_id)
+        .join(InsightStateChange.insight),
+        keys("action", Action, no_day, Action.created_at, Action.engagement_id),
+        keys("action_update", ActionUpdate, ActionUpdate.noted_on, no_moment, Action.engagement_id)
+        .join(ActionUpdate.action),
+        keys("referral", Referral, Referral.referred_on, no_moment, Referral.engagement_id),
     )
 
 
-def _sessions(user, session_ids: list[int]):
-    if not session_ids:
-        return []
-    return db.session.scalars(
+def _records(user, shown: list[Event]) -> dict[tuple[str, int], object]:
+    """{(kind, id): record} of the events on the page that came without one."""
+    wanted = defaultdict(list)
+    for event in shown:
+        if event.record is None:
+            wanted[event.kind].append(event.sequence)
+    return {
+        (kind, record.id): record
+        for kind, ids in wanted.items()
+        for record in db.session.scalars(LOADERS[kind](user, ids)).unique()
+    }
+
+
+def _sessions(user, ids: list[int]) -> sa.Select:
+    return (
         scoped_to_cases(user, DialogueSession)
-        .where(DialogueSession.id.in_(session_ids))
+        .where(DialogueSession.id.in_(ids))
         .options(
             selectinload(DialogueSession.company_attendees),
             selectinload(DialogueSession.team_attendees),
@@ -132,30 +153,38 @@ def _sessions(user, session_ids: list[int]):
     )
 
 
-def _insight_changes(user, engagement):
-    return db.session.scalars(
+def _insight_changes(user, ids: list[int]) -> sa.Select:
+    return (
         sa.select(InsightStateChange)
         .join(InsightStateChange.insight)
-        .where(Insight.engagement_id == engagement.id, Insight.engagement_id.in_(case_engagement_ids(user)))
+        .where(InsightStateChange.id.in_(ids), Insight.engagement_id.in_(case_engagement_ids(user)))
         .options(contains_eager(InsightStateChange.insight), joinedload(InsightStateChange.changed_by))
     )
 
 
-def _actions(user, engagement):
-    return db.session.scalars(
+def _actions(user, ids: list[int]) -> sa.Select:
+    return (
         scoped_to_cases(user, Action)
-        .where(Action.engagement_id == engagement.id)
-        .options(
-            joinedload(Action.owner_contact),
-            joinedload(Action.owner_user),
-            selectinload(Action.updates).joinedload(ActionUpdate.author),
-        )
+        .where(Action.id.in_(ids))
+        .options(joinedload(Action.owner_contact), joinedload(Action.owner_user))
     )
 
 
-def _referrals(user, engagement):
-    return db.session.scalars(
-        scoped_to_cases(user, Referral)
-        .where(Referral.engagement_id == engagement.id)
-        .options(joinedload(Referral.measure))
+def _action_updates(user, ids: list[int]) -> sa.Select:
+    return (
+        sa.select(ActionUpdate)
+        .join(ActionUpdate.action)
+        .where(ActionUpdate.id.in_(ids), Action.engagement_id.in_(case_engagement_ids(user)))
+        .options(contains_eager(ActionUpdate.action), joinedload(ActionUpdate.author))
     )
+
+
+def _referrals(user, ids: list[int]) -> sa.Select:
+    return scoped_to_cases(user, Referral).where(Referral.id.in_(ids)).options(joinedload(Referral.measure))
+
+
+# How the records of each kind of event on a page are loaded.
+LOADERS = {
+    "session": _sessions, "insight": _insight_changes, "action": _actions,
+    "action_update": _action_updates, "referral": _referrals,
+}
