@@ -48,9 +48,10 @@ def local_today() -> date:
     return datetime.now(get_timezone()).date()
 
 
-def local_date(moment: datetime) -> date:
-    """The local calendar date of a stored UTC timestamp."""
-    return moment.astimezone(get_timezone()).date()
+def local_date(moment: datetime, zone=None) -> date:
+    """The local calendar date of a stored UTC timestamp (in `zone`, given when
+    converting many at once, else the current one)."""
+    return moment.astimezone(zone or get_timezone()).date()
 
 
 FUTURE_DATE = _l("The date cannot be in the future.")

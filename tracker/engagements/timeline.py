@@ -13,6 +13,7 @@ from datetime import date
 from itertools import groupby
 
 import sqlalchemy as sa
+from flask_babel import get_timezone
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tracker.database import UTCDateTime
@@ -82,8 +83,9 @@ def journey(user: User, engagement: Engagement, page: int = 1) -> JourneyPage:
     ]
     if not any(event.kind == "opened" for event in events):  # opened before phases were recorded
         events.append(Event(engagement.started_on, "started", engagement, engagement.id))
+    zone = get_timezone()
     events += [
-        Event(day if moment is None else local_date(moment), kind, None, record_id)
+        Event(day if moment is None else local_date(moment, zone), kind, None, record_id)
         for kind, record_id, day, moment in db.session.execute(_event_keys(user, engagement))
     ]
     events.sort(key=lambda event: event.sort_key)

@@ -14,7 +14,8 @@ from tracker.database import UTCDateTime, utcnow
 class Choice(StrEnum):
     """A fixed list of values stored as text, each with a translatable label.
 
-    Subclasses define `labels()`, a {member: lazy_gettext(...)} mapping.
+    Subclasses define `labels()`, a {member: lazy_gettext(...)} mapping; the
+    mapping is built once per class (its strings are translated when shown).
     """
 
     @classmethod
@@ -23,12 +24,23 @@ class Choice(StrEnum):
 
     @property
     def label(self):
-        return self.labels()[self]
+        return _LABELS[type(self)][self]
 
     @classmethod
     def choices(cls) -> list[tuple[str, object]]:
         """(value, label) pairs in declaration order, for forms and filters."""
         return [(member.value, member.label) for member in cls]
+
+
+class _Labels(dict):
+    """{Choice subclass: its labels()}, filled on first use."""
+
+    def __missing__(self, choice: type[Choice]) -> dict:
+        self[choice] = choice.labels()
+        return self[choice]
+
+
+_LABELS = _Labels()
 
 
 def enum_column(enum_class: type[StrEnum], name: str) -> sa.Enum:
