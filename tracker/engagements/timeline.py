@@ -94,8 +94,11 @@ def journey(user: User, engagement: Engagement, page: int = 1) -> JourneyPage:
     end = len(events) - (page - 1) * EVENTS_PER_PAGE
     shown = events[max(0, end - EVENTS_PER_PAGE):end]
     records = _records(user, shown)
-    shown = [event if event.record is not None else replace(event, record=records[event.kind, event.sequence])
-             for event in shown]
+    shown = [
+        event if event.record is not None else replace(event, record=records[event.kind, event.sequence])
+        for event in shown
+        if event.record is not None or (event.kind, event.sequence) in records  # unless deleted meanwhile
+    ]
     return JourneyPage(shown, page, pages, len(events))
 
 
