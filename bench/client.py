@@ -36,16 +36,19 @@ class Client:
         self.port = port
         self.cookies = dict(cookies or {})
 
-    def request(self, path: str, body: dict | None = None):
-        """(status, headers, body text, client-side ms); cookies set by the answer are kept."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+    def request(self, path: str, body: dict | bytes | None = None, content_type: str | None = None):
+        """(status, headers, body text, client-side ms); cookies set by the answer are kept.
+        A POST's body is a form (dict), or bytes already encoded as `content_type`."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
         started = time.perf_counter()
         if body is None:
             connection.request("GET", path, headers=headers)
         else:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            connection.request("POST", path, urllib.parse.urlencode(body), headers)
+            if isinstance(body, dict):
+                body, content_type = urllib.parse.urlencode(body), "application/x-www-form-urlencoded"
+            headers["Content-Type"] = content_type
+            connection.request("POST", path, body, headers)
         response = connection.getresponse()
         text = response.read().decode()
         elapsed = (time.perf_counter() - started) * 1000

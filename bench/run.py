@@ -7,12 +7,15 @@ BENCH_SESSIONS sessions): a fresh database, `flask db upgrade`,
 role signs in through the real form; each page and its floor (bench/floors.py)
 is asked BENCH_REQUESTS times one after the other (server time and queries from
 the Server-Timing header), then by BENCH_THREADS client threads for
-BENCH_SECONDS (requests per second). bench/results.json keeps the figures and
-bench/results.md (bench/report.py) shows them against the budgets.
+BENCH_SECONDS (requests per second). On the small data set, BENCH_IMPORT_ROWS
+companies are then imported from CSV and XLSX files (bench/imports.py).
+bench/results.json keeps the figures and bench/results.md (bench/report.py)
+shows them against the budgets.
 
 Environment (defaults: the full run):
   BENCH_COMPANIES=10000 BENCH_SESSIONS=1000000 BENCH_SMALL_SESSIONS=10000
   BENCH_REQUESTS=60 BENCH_SECONDS=6 BENCH_THREADS=4 BENCH_BACKENDS=sqlite,postgresql
+  BENCH_IMPORT_ROWS=10000 (0: no import)
   BENCH_DATA=generate (or "demo": the small demo data set, to try the harness)
   BENCH_RESULTS=bench/results.json
 """
@@ -27,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import report, targets  # noqa: E402
+from bench import imports, report, targets  # noqa: E402
 from bench.client import Server, measure_page  # noqa: E402
 
 
@@ -43,6 +46,7 @@ REQUESTS = setting("BENCH_REQUESTS", 60)
 SECONDS = setting("BENCH_SECONDS", 6.0)
 THREADS = setting("BENCH_THREADS", 4)
 DATA = setting("BENCH_DATA", "generate")
+IMPORT_ROWS = setting("BENCH_IMPORT_ROWS", 10_000)
 RESULTS = Path(setting("BENCH_RESULTS", str(ROOT / "bench" / "results.json")))
 
 
@@ -78,9 +82,13 @@ def run_size(backend: str, label: str, sessions: int, workdir: Path) -> dict:
                     continue
                 log(f"{backend} {label}: {page['name']}")
                 pages.append(measure_page(server, clients[page["role"]], page, REQUESTS, SECONDS, THREADS))
+            imported = []
+            if label == "small" and IMPORT_ROWS and "admin" in clients:
+                log(f"{backend} {label}: importing {IMPORT_ROWS} companies")
+                imported = imports.measure(clients["admin"], env, workdir, IMPORT_ROWS)
         return {"backend": backend, "size": label, "companies": COMPANIES, "sessions": sessions,
                 "counts": counts, "generation_seconds": round(generation, 1), "targets": chosen["notes"],
-                "pages": pages}
+                "pages": pages, "imports": imported}
 
 
 def main() -> int:
@@ -95,7 +103,8 @@ def main() -> int:
     results = {
         "machine": report.machine(),
         "settings": {"companies": COMPANIES, "sessions": SESSIONS, "small_sessions": SMALL_SESSIONS,
-                     "requests": REQUESTS, "seconds": SECONDS, "threads": THREADS, "data": DATA},
+                     "requests": REQUESTS, "seconds": SECONDS, "threads": THREADS, "data": DATA,
+                     "import_rows": IMPORT_ROWS},
         "total_minutes": round((time.perf_counter() - started) / 60, 1),
         "runs": runs,
     }
