@@ -1,5 +1,6 @@
 """Insights: the board per engagement, an insight's page, and its form."""
 
+import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -23,6 +24,7 @@ from tracker.models import (
     InsightState,
     InsightStateChange,
 )
+from tracker.models.actions import action_insights
 from tracker.permissions import (
     can_delete_case_record,
     can_write_case_records,
@@ -146,7 +148,7 @@ def show(insight_id: int):
     )
     actions = db.session.scalars(
         scoped_to_cases(current_user, Action)
-        .where(Action.insights.any(Insight.id == insight.id))
+        .where(Action.id.in_(sa.select(action_insights.c.action_id).where(action_insights.c.insight_id == insight.id)))
         .options(selectinload(Action.owner_contact), selectinload(Action.owner_user))
         .order_by(Action.due_on.is_(None), Action.due_on, Action.id)
     ).all()

@@ -24,6 +24,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.dialogue import session_team
+from tracker.models.insights import insight_sessions
 from tracker.permissions import can_edit_session, scoped_to_cases
 
 SCALAR_FIELDS = ("held_on", "duration_minutes", "format", "kind", "notes", "reflection", "next_steps")
@@ -81,8 +82,10 @@ def form_choices(engagement: Engagement, user: User, session: DialogueSession | 
 
 
 def session_insights(user: User, session: DialogueSession) -> list[Insight]:
-    """The insights that surfaced in this session."""
-    query = scoped_to_cases(user, Insight).where(Insight.sessions.any(DialogueSession.id == session.id))
+    """The insights that surfaced in this session (from the link table's ids: an EXISTS
+    per insight made SQLite walk every insight of an admin's country)."""
+    linked = sa.select(insight_sessions.c.insight_id).where(insight_sessions.c.session_id == session.id)
+    query = scoped_to_cases(user, Insight).where(Insight.id.in_(linked))
     return list(db.session.scalars(query.order_by(Insight.id)))
 
 
