@@ -4,6 +4,7 @@ from tracker.models.accounts import Organisation, OrganisationKind, Region, Role
 from tracker.models.actions import Action, ActionState, ActionUpdate  # noqa: F401
 from tracker.models.audit import AuditEvent  # noqa: F401
 from tracker.models.auth import PendingForm, SignInFailure, UserSession  # noqa: F401
+from tracker.models.common import index_deleted_rows
 from tracker.models.companies import Company, Contact, ContactSide, Industry  # noqa: F401
 from tracker.models.dialogue import (  # noqa: F401
     DialogueSession,
@@ -39,3 +40,5 @@ from tracker.models.tallies import (  # noqa: F401
     RegionTally,
     SessionTally,
 )
+
+index_deleted_rows((Company, Engagement, DialogueSession, Insight, Action))
