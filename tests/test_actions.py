@@ -261,4 +261,4 @@ def test_pages_take_a_bounded_number_of_queries(client, consultant, count_querie
         with count_queries() as counted:
             assert client.get(path).status_code == 200
         counts.append(counted.n)
-    assert counts[0] == counts[1], counts
+    assert counts[0] == counts[1] <= 12, counts  # the same whatever the records, and within the budget

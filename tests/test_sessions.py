@@ -527,7 +527,7 @@ def test_show_and_edit_run_a_bounded_number_of_queries(client, case, count_queri
             counts[(name, page)] = counted.n
     assert counts[("small", "")] == counts[("large", "")], counts
     assert counts[("small", "/edit")] == counts[("large", "/edit")], counts
-    assert counts[("large", "")] <= 15 and counts[("large", "/edit")] <= 15, counts
+    assert counts[("large", "")] <= 12 and counts[("large", "/edit")] <= 12, counts
 
 
 def test_a_manager_off_the_team_logs_a_session(client, case, region):

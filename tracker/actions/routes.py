@@ -40,6 +40,8 @@ ACTION_PAGE = (
     selectinload(Action.referrals).selectinload(Referral.measure),
     selectinload(Action.updates).selectinload(ActionUpdate.author),
 )
+# What the edit form reads of the action: the owner kept even after leaving the team, and the links.
+ACTION_FORM = (selectinload(Action.owner_user), selectinload(Action.insights), selectinload(Action.referrals))
 
 
 def _action_or_404(action_id: int, *options) -> Action:
@@ -140,7 +142,7 @@ def new(engagement_id: int):
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(action_id: int):
-    action = _action_or_404(action_id, *ACTION_PAGE)
+    action = _action_or_404(action_id, *ACTION_FORM)
     require(can_write_case_records(current_user))
     initial = {"owner": owner_value(action), "insight_ids": [i.id for i in action.insights],
                "referral_ids": [r.id for r in action.referrals]}
@@ -163,7 +165,7 @@ def edit(action_id: int):
 def _conflict(form: ActionForm, action_id: int):
     """Someone saved in between: show their version beside what this user typed (409)."""
     db.session.rollback()
-    action = _action_or_404(action_id, *ACTION_PAGE)
+    action = _action_or_404(action_id, *ACTION_FORM)
     form.version.data = action.version
     context = {"engagement": action.engagement, "action": action, "today": local_today(), "stale": True}
     return render_template("actions/form.html", form=form, **context), 409
