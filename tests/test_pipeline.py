@@ -9,16 +9,17 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.conftest import post
+from tracker.actions.services import local_today
 from tracker.extensions import db
 from tracker.models import ActionState, Engagement, Phase, PhaseChange, Role
 from tracker.pipeline import queries as pipeline_queries
 from tracker.pipeline import routes as pipeline_routes
 
-TODAY = date.today()
-
 
 def days_ago(n: int) -> date:
-    return TODAY - timedelta(days=n)
+    """A day counted back from today where the teams work (the app's time zone), as the board
+    counts: from 15:00 UTC the server's own date is a day behind Japan's."""
+    return local_today() - timedelta(days=n)
 
 
 def cards(response) -> list[int]:
@@ -200,7 +201,7 @@ def test_overdue_actions_stand_out_with_text(manager, region, signed_in):
     late = engagement(region, manager)
     factories.ActionFactory(engagement=late, due_on=days_ago(1))
     factories.ActionFactory(engagement=late, due_on=days_ago(1), state=ActionState.DONE)
-    factories.ActionFactory(engagement=late, due_on=TODAY + timedelta(days=3))
+    factories.ActionFactory(engagement=late, due_on=local_today() + timedelta(days=3))
     manager.language = "en"
     db.session.commit()
     response = signed_in(manager).get("/pipeline/?view=table")
@@ -362,7 +363,7 @@ def test_moving_a_phase_returns_to_the_board_with_the_filters(case, manager, sig
     assert response.status_code == 302
     assert response.headers["Location"] == "/pipeline/?view=table&region=1"
     db.session.refresh(case)
-    assert case.phase == Phase.FRAMING and case.phase_since == TODAY
+    assert case.phase == Phase.FRAMING and case.phase_since == local_today()
     change = db.session.scalars(sa.select(PhaseChange).where(PhaseChange.engagement_id == case.id)).all()[-1]
     assert change.reason == "社長が課題を自分の言葉で語った" and change.changed_by_id == manager.id
 
