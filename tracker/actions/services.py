@@ -3,10 +3,8 @@
 from collections.abc import Iterable
 from datetime import date
 
-from flask_babel import to_user_timezone
-
 from tracker.database import utcnow
-from tracker.engagements.services import ensure_case_restorable
+from tracker.engagements.services import ensure_case_restorable, local_today
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -23,11 +21,6 @@ from tracker.models import (
 
 class OwnerNotOnCase(ValueError):
     """An action's owner is neither a contact of the company nor on the team."""
-
-
-def local_today() -> date:
-    """Today where the teams work (the app's time zone), not on the server's clock."""
-    return to_user_timezone(utcnow()).date()
 
 
 def create_action(

@@ -5,9 +5,7 @@ Row groups are FieldLists of small row forms. A row left blank is ignored; a
 row partly filled is validated, and its errors show beside its own fields.
 """
 
-from datetime import date, datetime
 
-from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,6 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
+from tracker.engagements.services import local_today
 from tracker.forms import CheckboxListField
 from tracker.models import (
     Barrier,
@@ -51,11 +50,6 @@ NO_SPEAKER = 0
 NO_OWNER = ""
 
 TOO_LONG = _l("At most %(max)d characters (this has %(length)d).")
-
-
-def local_today() -> date:
-    """Today where the team works (the application's time zone), not the server's."""
-    return datetime.now(get_timezone()).date()
 
 
 def strip(value):
