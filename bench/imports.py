@@ -109,8 +109,6 @@ def measure(admin: Client, env: dict, workdir: Path, count: int) -> list[dict]:
     for kind, data in files.items():
         paths[kind] = workdir / f"companies-{count}.{kind}"
         paths[kind].write_bytes(data)
-    browser = lambda kind: through_browser(admin, paths[kind].name, files[kind])  # noqa: E731
-    command_line = lambda kind: through_command_line(env, paths[kind])  # noqa: E731
     steps = [  # (how, file, what it does, expected (created, updated))
         ("browser", "csv", "new companies", (count, 0)),
         ("browser", "xlsx", "every company changed", (0, count)),
@@ -119,7 +117,10 @@ def measure(admin: Client, env: dict, workdir: Path, count: int) -> list[dict]:
     ]
     figures = []
     for how, kind, what, expected in steps:
-        found = (browser if how == "browser" else command_line)(kind)
+        if how == "browser":
+            found = through_browser(admin, paths[kind].name, files[kind])
+        else:
+            found = through_command_line(env, paths[kind])
         if (found.get("created"), found.get("updated")) != expected:
             raise SystemExit(f"import ({how}, {kind}, {what}): {found}, expected (created, updated) {expected}")
         figures.append({"how": how, "file": kind, "rows": count, "what": what, "bytes": len(files[kind]), **found})
