@@ -65,7 +65,8 @@ class Action(Timestamped, Versioned, SoftDeleted, db.Model):
         sa.Index("ix_actions_state_due_on", "state", "due_on"),
         # Live rows only, as every ORM select asks (migration 0009 says why deleted_at ends it).
         sa.Index(
-            "ix_actions_live_engagement_id_due_on", "engagement_id", "due_on", "state", "done_on", "deleted_at",
+            "ix_actions_live_engagement_id_due_on", "engagement_id", "due_on", "state", "done_on", "owner_user_id",
+            "deleted_at",
             sqlite_where=sa.text("deleted_at IS NULL"), postgresql_where=sa.text("deleted_at IS NULL"),
         ),
     )
