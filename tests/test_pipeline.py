@@ -14,6 +14,7 @@ from tracker.extensions import db
 from tracker.models import ActionState, Engagement, Phase, PhaseChange, Role
 from tracker.pipeline import queries as pipeline_queries
 from tracker.pipeline import routes as pipeline_routes
+from tracker.sessions.services import delete_session, restore_session
 
 
 def days_ago(n: int) -> date:
@@ -243,6 +244,36 @@ def test_overdue_flag_links_to_acting(manager, region, signed_in):
     assert f'href="/engagements/{late.id}"' in item
     assert f'href="/engagements/{late.id}/team"' in item
     assert f'href="/engagements/{late.id}/sessions/new"' in item
+
+
+def test_flags_follow_the_sessions_and_actions_as_they_change(manager, region, signed_in):
+    """The flags read stored figures (PipelineTally): each change of a session
+    or an action shows on the next board, deletions and restores included."""
+    case = engagement(region, manager)
+    late = factories.ActionFactory(engagement=case, due_on=days_ago(1))
+    client = signed_in(manager)
+    assert case.id in flagged(client.get("/pipeline/"), "stalled")
+    assert case.id in flagged(client.get("/pipeline/"), "overdue")
+
+    session = factories.DialogueSessionFactory(engagement=case, held_on=days_ago(3))
+    late.state = ActionState.DONE
+    late.done_on = local_today()
+    db.session.commit()
+    response = client.get("/pipeline/")
+    assert case.id not in flagged(response, "stalled") | flagged(response, "overdue")
+
+    delete_session(session, manager)
+    late.state = ActionState.IN_PROGRESS
+    late.done_on = None
+    db.session.commit()
+    response = client.get("/pipeline/")
+    assert case.id in flagged(response, "stalled") & flagged(response, "overdue")
+
+    restore_session(session)
+    late.due_on = local_today() + timedelta(days=1)
+    db.session.commit()
+    response = client.get("/pipeline/")
+    assert case.id not in flagged(response, "stalled") | flagged(response, "overdue")
 
 
 def test_long_in_phase_needs_enough_peers(manager, region, signed_in):

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from tests.factories import (
     ActionFactory,
@@ -13,8 +14,9 @@ from tests.factories import (
     UserFactory,
 )
 from tracker.extensions import db
-from tracker.models import ActionState, Phase, PhaseChange, Role
+from tracker.models import ActionState, DialogueSession, Phase, PhaseChange, Role
 from tracker.pipeline.fiscal import fiscal_quarter, fiscal_year, quarter_bounds, quarter_of, year_bounds
+from tracker.sessions.services import delete_session, restore_session
 
 # ---- fiscal year ---------------------------------------------------------------------
 
@@ -293,3 +295,33 @@ def test_workload_runs_the_same_queries_for_2_and_15_consultants(signed_in, mana
         html = client.get("/pipeline/workload", query_string=PERIOD).text
     assert html.count('id="member-') == 15
     assert many.n == few.n
+
+
+def test_workload_follows_team_changes_deletions_and_restores(signed_in, manager, consultant, workload_world):
+    """The sessions come from stored tallies (WorkloadTally): each change shows on the next page."""
+    colleague, case = workload_world["colleague"], workload_world["case"]
+    session = db.session.scalar(
+        sa.select(DialogueSession).where(DialogueSession.engagement_id == case.id,
+                                         DialogueSession.held_on == date(2024, 5, 1))
+    )
+    client = signed_in(manager)
+
+    def sessions_of(person) -> str:
+        return cells(client.get("/pipeline/workload", query_string=PERIOD).text, f"member-{person.id}")["sessions"]
+
+    session.team_attendees = [consultant]  # the colleague did not come after all
+    db.session.commit()
+    assert (sessions_of(colleague), sessions_of(consultant)) == ("1", "1")
+
+    session.author = colleague  # written up by the colleague: counts for them again, once
+    db.session.commit()
+    assert (sessions_of(colleague), sessions_of(consultant)) == ("2", "1")
+
+    delete_session(session, manager)
+    db.session.commit()
+    assert (sessions_of(colleague), sessions_of(consultant)) == ("1", "0")
+
+    restore_session(session)
+    session.held_on = date(2024, 7, 2)  # and moved out of the period
+    db.session.commit()
+    assert (sessions_of(colleague), sessions_of(consultant)) == ("1", "0")

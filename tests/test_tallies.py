@@ -146,7 +146,7 @@ def test_a_day_of_changes_leaves_the_tallies_as_a_recount_would(app_context, wor
     first, second, other = world.engagements
     user = world.manager
     sessions = [
-        DialogueSessionFactory(engagement=engagement, held_on=day(held), duration_minutes=minutes)
+        DialogueSessionFactory(engagement=engagement, held_on=day(held), duration_minutes=minutes, author=user)
         for engagement, held, minutes in (
             (first, "2024-05-10", 60), (first, "2024-06-30", 90), (first, "2024-12-01", 30),
             (first, "2025-03-31", 45), (second, "2025-04-01", 120), (other, "2023-09-01", 15),
@@ -168,6 +168,14 @@ def test_a_day_of_changes_leaves_the_tallies_as_a_recount_would(app_context, wor
     assert not any(row[:3] == (first.id, 2024, 3) for row in stored["session_tallies"])
     restore_session(sessions[2])
     assert_as_recounted("a session restored")
+    colleague = UserFactory(role=Role.CONSULTANT, regions=world.regions[:1])
+    sessions[0].team_attendees = [user, colleague]
+    stored = assert_as_recounted("a session's team changed")
+    assert (first.id, day("2024-05-10"), colleague.id, 1, 180) in stored["workload_tallies"]
+    sessions[0].author = colleague
+    sessions[0].team_attendees = [colleague]
+    stored = assert_as_recounted("a session's author and team changed")
+    assert not any(row[:3] == (first.id, day("2024-05-10"), user.id) for row in stored["workload_tallies"])
 
     insights = [
         InsightFactory(engagement=engagement, created_at=utc(moment), category=category, barrier=barrier)
@@ -259,6 +267,7 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("hold_on"), PICK, DAYS),
     st.tuples(st.just("last"), PICK, MINUTES),
     st.tuples(st.just("reword"), PICK, st.text(max_size=12)),
+    st.tuples(st.just("attend"), PICK, st.booleans(), st.booleans()),
     st.tuples(st.just("delete"), st.sampled_from([DialogueSession, Insight, Action, Engagement]), PICK),
     st.tuples(st.just("restore"), st.sampled_from([DialogueSession, Insight, Action, Engagement]), PICK),
     st.tuples(st.just("add_insight"), ENGAGEMENT, MOMENTS, st.sampled_from(InsightCategory),
@@ -339,7 +348,7 @@ def apply(world, operation: tuple) -> None:
 def change_a_record(world, name: str, index: int, *values) -> None:
     """Edit an existing session, insight or action, if the world has one yet."""
     model = {"hold_on": DialogueSession, "last": DialogueSession, "reword": DialogueSession,
-             "classify": Insight, "progress": Action, "reschedule": Action}[name]
+             "attend": DialogueSession, "classify": Insight, "progress": Action, "reschedule": Action}[name]
     record = pick(world, model, index)
     if record is None:
         return
@@ -349,6 +358,10 @@ def change_a_record(world, name: str, index: int, *values) -> None:
         record.duration_minutes = values[0]
     elif name == "reword":
         record.notes = values[0]
+    elif name == "attend":  # written by the manager or by no one; the manager on its team or not
+        wrote, attended = values
+        record.author = world.manager if wrote else None
+        record.team_attendees = [world.manager] if attended else []
     elif name == "classify":
         change_insight(record, world.manager, category=values[0], barrier=values[1])
     elif name == "progress":

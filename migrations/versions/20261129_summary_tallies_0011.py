@@ -8,8 +8,8 @@ engagement and fiscal quarter, each company's indicator changes, and the figures
 flush keeps them up to date (tracker/summaries/tallies.py).
 
 The upgrade fills them from the records already there with the application's
-own `rebuild()`. Should a later migration change these tables, replace that
-call here with a copy frozen as of this revision.
+own `rebuild()`, of these tables only. Should a later migration change these
+tables, replace that call here with a copy frozen as of this revision.
 
 Revision ID: 0011
 Revises: 0010
@@ -91,9 +91,11 @@ def upgrade():
         batch_op.create_index('ix_session_tallies_fiscal_year_quarter', ['fiscal_year', 'quarter'], unique=False)
 
     # ### end Alembic commands ###
+    from tracker.models import ActionTally, IndicatorChange, InsightTally, RegionTally, SessionTally
     from tracker.summaries.tallies import rebuild
 
-    rebuild(op.get_bind())
+    # The tallies this revision creates (later ones fill their own).
+    rebuild(op.get_bind(), (SessionTally, InsightTally, ActionTally, IndicatorChange, RegionTally))
 
 
 def downgrade():

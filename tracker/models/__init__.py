@@ -37,8 +37,10 @@ from tracker.models.tallies import (  # noqa: F401
     ActionTally,
     IndicatorChange,
     InsightTally,
+    PipelineTally,
     RegionTally,
     SessionTally,
+    WorkloadTally,
 )
 
 index_deleted_rows((Company, Engagement, DialogueSession, Insight, Action))

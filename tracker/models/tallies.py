@@ -1,18 +1,23 @@
-"""Stored tallies behind the regional summary, kept up to date with the records.
+"""Stored tallies behind the regional summary, the pipeline board's attention
+flags and the workload report, kept up to date with the records.
 
 A summary of the whole country would otherwise count every session, insight
 and action of a fiscal year, and read every company's outcome snapshots, on
 each request (about a second at 10,000 companies and 1,000,000 sessions).
 These tables hold the same counts per engagement and fiscal quarter, and each
 company's indicator changes, so the summary adds up a few rows per
-engagement instead. They are derived data: tracker/summaries/tallies.py
-rewrites an engagement's or a company's rows from its records after every
-flush that changes them, and `flask summaries rebuild` rewrites them all.
+engagement instead; PipelineTally and WorkloadTally do the same for the
+board's flags and the workload report. They are derived data:
+tracker/summaries/tallies.py rewrites an engagement's or a company's rows from
+its records after every flush that changes them, and `flask summaries
+rebuild` rewrites them all.
 
 Deleted records (soft delete) are left out when counting. Deleted
 engagements and companies keep their rows; the summary reaches tallies only
 through live engagements and companies, so it leaves those out too.
 """
+
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -69,6 +74,43 @@ class ActionTally(db.Model):
     quarter: Mapped[int] = mapped_column(primary_key=True)
     due: Mapped[int]
     on_time: Mapped[int]
+
+
+class PipelineTally(db.Model):
+    """What the pipeline board's attention flags read of an engagement: the day
+    of its last session and the earliest due date of its open actions (live
+    records only). With these, the flags of every engagement of the country are
+    two column comparisons, not a look-up into the sessions and the actions per
+    engagement on every request. An engagement with neither has no row.
+    """
+
+    __tablename__ = "pipeline_tallies"
+
+    engagement_id: Mapped[int] = engagement_key(primary_key=True)
+    last_session_on: Mapped[date | None]
+    first_open_due_on: Mapped[date | None]
+
+
+class WorkloadTally(db.Model):
+    """The sessions a team member attended or wrote (each once) on one day of an
+    engagement, and their minutes, for the workload report: a period of the
+    whole country then reads these rows by date instead of every session's
+    team (a quarter held ~70,000 sessions and ~110,000 attendances)."""
+
+    __tablename__ = "workload_tallies"
+    __table_args__ = (
+        # A period of every engagement, read from the index alone (PostgreSQL's choice).
+        sa.Index("ix_workload_tallies_held_on", "held_on", "engagement_id", "user_id", "sessions", "minutes"),
+        # SQLite reads a period engagement by engagement along the primary key:
+        # without a rowid, the rows are stored in that order.
+        {"sqlite_with_rowid": False},
+    )
+
+    engagement_id: Mapped[int] = engagement_key(primary_key=True)
+    held_on: Mapped[date] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    sessions: Mapped[int]
+    minutes: Mapped[int]
 
 
 class IndicatorChange(db.Model):

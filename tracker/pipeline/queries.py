@@ -39,6 +39,7 @@ from tracker.models import (
     Industry,
     Organisation,
     Phase,
+    PipelineTally,
     Region,
     User,
 )
@@ -330,8 +331,8 @@ class Overview:
 def overview(user: User, filters: PipelineFilters, today: date, stalled_after_days: int, per_column: int) -> Overview:
     """One statement over the engagements in scope, in board order (longest in
     phase first): phase, start of phase, whether the filters but the phase
-    match, and for open ones two yes/no look-ups (a recent session? an overdue
-    action?). Then, in Python:
+    match, and for open ones whether they are stalled or have overdue actions
+    (from their PipelineTally). Then, in Python:
 
     - the counts per phase, under the filters but the phase, closed ones included;
     - the attention flags of the open engagements under the filters: stalled, with
@@ -343,22 +344,20 @@ def overview(user: User, filters: PipelineFilters, today: date, stalled_after_da
     # Stalled: the last session (or the start, when none) is at least this far back.
     stalled_before = today - timedelta(days=stalled_after_days)
     is_open = Engagement.phase != Phase.CLOSED
-    recent_session = sa.exists().where(
-        DialogueSession.engagement_id == Engagement.id,
-        DialogueSession.deleted_at.is_(None),
-        DialogueSession.held_on > stalled_before,
+    # Each engagement's last session and first open due date are stored
+    # (PipelineTally, kept by every flush): two comparisons per engagement
+    # rather than a look-up into the sessions and another into the actions.
+    last_session_on, first_open_due_on = PipelineTally.last_session_on, PipelineTally.first_open_due_on
+    stalled = sa.and_(
+        is_open, Engagement.started_on <= stalled_before,
+        sa.or_(last_session_on.is_(None), last_session_on <= stalled_before),
     )
-    stalled = sa.and_(is_open, Engagement.started_on <= stalled_before, ~recent_session)
-    overdue = sa.and_(is_open, sa.exists().where(
-        Action.engagement_id == Engagement.id,
-        Action.state.in_(ActionState.open_states()),
-        Action.deleted_at.is_(None),
-        Action.due_on < today,
-    ))
+    overdue = sa.and_(is_open, first_open_due_on < today)
     matches = sa.and_(sa.true(), *_filter_conditions(filters))
     rows = db.session.execute(
         case_engagements(user)
         .join(Engagement.company)
+        .outerjoin(PipelineTally, PipelineTally.engagement_id == Engagement.id)
         .with_only_columns(
             Engagement.id, Engagement.phase, Engagement.phase_since,
             sa.case((matches, 1), else_=0), sa.case((stalled, 1), else_=0), sa.case((overdue, 1), else_=0),

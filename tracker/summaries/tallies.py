@@ -1,8 +1,9 @@
-"""Keeping the summary's stored tallies (tracker/models/tallies.py) true to the records.
+"""Keeping the stored tallies (tracker/models/tallies.py) of the summary, the
+pipeline board and the workload report true to the records.
 
 After every ORM flush, the listener below finds the engagements that had a
 session, insight or action created, deleted, restored or changed in a field
-the summary counts; the companies whose outcome snapshots or engagements
+a tally counts; the companies whose outcome snapshots or engagements
 changed; and the regions whose companies moved or were deleted. It rewrites
 their tallies from the records, on the flush's own connection, in the same
 transaction: first the engagements' tallies, then the regions' figures
@@ -11,7 +12,8 @@ import) or `rebuild()` (the demo generator's bulk load; `flask summaries rebuild
 
 Counting is done here in Python, with the same fiscal-year rules as the rest
 of the application (tracker/pipeline/fiscal.py), for one engagement as for
-the whole country.
+the whole country; the board's and the workload's figures, which need no
+fiscal year, are grouped by the database.
 
 Two transactions writing to one engagement or region at once must not each
 write a count that misses the other's: on PostgreSQL the rewrite first locks
@@ -42,24 +44,29 @@ from tracker.models import (
     Insight,
     InsightTally,
     OutcomeSnapshot,
+    PipelineTally,
     Region,
     RegionTally,
     SessionTally,
+    WorkloadTally,
 )
+from tracker.models.dialogue import session_team
 from tracker.outcomes.services import INPUTS, change_since_support
 from tracker.pipeline.fiscal import fiscal_quarter, fiscal_year
 
 # The fields each kind of record is counted by; a change elsewhere (the notes) leaves the tallies as they are.
 # The first field names the owner whose tallies are rewritten.
 ENGAGEMENT_COUNTS = {
-    DialogueSession: ("engagement_id", "held_on", "duration_minutes", "deleted_at"),
+    DialogueSession: ("engagement_id", "held_on", "duration_minutes", "deleted_at", "author_id", "team_attendees"),
     Insight: ("engagement_id", "created_at", "category", "barrier", "deleted_at"),
     Action: ("engagement_id", "due_on", "state", "done_on", "deleted_at"),
 }
 SNAPSHOT_COUNTS = ("company_id", "fiscal_year", *INPUTS)
 ENGAGEMENT_FIELDS = ("company_id", "started_on", "deleted_at")
 COMPANY_FIELDS = ("region_id", "deleted_at")
-TALLIES = (SessionTally, InsightTally, ActionTally, IndicatorChange, RegionTally)
+TALLIES = (
+    SessionTally, InsightTally, ActionTally, PipelineTally, WorkloadTally, IndicatorChange, RegionTally,
+)
 
 
 @event.listens_for(Session, "after_flush")
@@ -142,19 +149,22 @@ def _touched(session: Session, obj, fields: tuple[str, ...]) -> set[int]:
     return {value} if value is not None else set()
 
 
-def rebuild(connection: Connection) -> None:
-    """Rewrite every tally from the records (after a bulk load, or to repair).
+def rebuild(connection: Connection, models=TALLIES) -> None:
+    """Rewrite every tally from the records (after a bulk load, or to repair):
+    those of `models`, all by default (a migration names the ones it created).
 
     On PostgreSQL the tally tables are locked first (EXCLUSIVE: reads go on):
     a save flushed but not committed yet is waited for, so it is counted, and
     saves that come after wait until the rebuild is done.
     """
     if connection.dialect.name == "postgresql":
-        tables = ", ".join(model.__tablename__ for model in TALLIES)
+        tables = ", ".join(model.__tablename__ for model in models)
         connection.execute(sa.text(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))  # noqa: S608  # nosec B608 (our table names)
-    _rewrite(connection, None)
-    _rewrite_indicators(connection, None)
-    _rewrite_regions(connection, None)
+    _rewrite(connection, None, models)
+    if IndicatorChange in models:
+        _rewrite_indicators(connection, None)
+    if RegionTally in models:
+        _rewrite_regions(connection, None)
 
 
 def _lock(connection: Connection, model, ids: set[int]) -> None:
@@ -164,20 +174,22 @@ def _lock(connection: Connection, model, ids: set[int]) -> None:
         )
 
 
-def _rewrite(connection: Connection, ids: set[int] | None) -> None:
-    for table, rows in (
-        (SessionTally.__table__, _session_tallies(connection, ids)),
-        (InsightTally.__table__, _insight_tallies(connection, ids)),
-        (ActionTally.__table__, _action_tallies(connection, ids)),
-    ):
-        _replace(connection, table, table.c.engagement_id, ids, rows)
+def _rewrite(connection: Connection, ids: set[int] | None, models=TALLIES) -> None:
+    """Rewrite the per-engagement tallies of `models` (PER_ENGAGEMENT, below, counts each)."""
+    for model, count in PER_ENGAGEMENT.items():
+        if model in models:
+            table = model.__table__
+            _replace(connection, table, table.c.engagement_id, ids, count(connection, ids))
 
 
-def _replace(connection: Connection, table: sa.Table, owner: sa.Column, ids: set[int] | None, rows: list) -> None:
-    """Delete the owners' rows (all rows when `ids` is None) and insert the fresh ones."""
+def _replace(connection: Connection, table: sa.Table, owner: sa.Column, ids: set[int] | None, rows) -> None:
+    """Delete the owners' rows (all rows when `ids` is None) and insert the fresh
+    ones: a list of dicts, or a select of the table's columns run by the database."""
     delete = sa.delete(table)
     connection.execute(delete if ids is None else delete.where(owner.in_(sorted(ids))))
-    if rows:
+    if isinstance(rows, sa.Select):
+        connection.execute(sa.insert(table).from_select([column.name for column in table.c], rows))
+    elif rows:
         connection.execute(sa.insert(table), rows)
 
 
@@ -231,6 +243,57 @@ def _action_tallies(connection: Connection, ids: set[int] | None) -> list[dict]:
         {"engagement_id": engagement_id, "fiscal_year": year, "quarter": quarter, "due": due, "on_time": on_time}
         for (engagement_id, year, quarter), (due, on_time) in counts.items()
     ]
+
+
+def _pipeline_tallies(connection: Connection, ids: set[int] | None) -> list[dict]:
+    """The last session and the earliest due date of the open actions, per engagement (grouped by the database)."""
+    sessions, actions = DialogueSession.__table__, Action.__table__
+    last_sessions = connection.execute(
+        _live(DialogueSession, ids, "engagement_id").add_columns(sa.func.max(sessions.c.held_on))
+        .group_by(sessions.c.engagement_id)
+    )
+    first_due = connection.execute(
+        _live(Action, ids, "engagement_id").add_columns(sa.func.min(actions.c.due_on))
+        .where(actions.c.state.in_(ActionState.open_states()), actions.c.due_on.is_not(None))
+        .group_by(actions.c.engagement_id)
+    )
+    figures = defaultdict(lambda: {"last_session_on": None, "first_open_due_on": None})
+    for engagement_id, held_on in last_sessions:
+        figures[engagement_id]["last_session_on"] = held_on
+    for engagement_id, due_on in first_due:
+        figures[engagement_id]["first_open_due_on"] = due_on
+    return [{"engagement_id": engagement_id, **values} for engagement_id, values in figures.items()]
+
+
+def _workload_tallies(_connection: Connection, ids: set[int] | None) -> sa.Select:
+    """Per engagement, day and person, the sessions they wrote or attended as a team
+    member (once each) and their minutes: grouped by the database, which inserts
+    them too (a rebuild counts ~1,600,000 attendances at national scale)."""
+    sessions = DialogueSession.__table__
+    authors = _live(DialogueSession, ids, "engagement_id", "held_on", "author_id", "duration_minutes").where(
+        sessions.c.author_id.is_not(None)
+    )
+    attendees = (
+        _live(DialogueSession, ids, "engagement_id", "held_on")
+        .add_columns(session_team.c.user_id, sessions.c.duration_minutes)
+        .join(session_team, session_team.c.session_id == sessions.c.id)
+        .where(sa.or_(sessions.c.author_id.is_(None), session_team.c.user_id != sessions.c.author_id))
+    )
+    present = sa.union_all(authors, attendees).subquery()
+    user_id = present.c.author_id  # the union's column is named after its first select's
+    return sa.select(
+        present.c.engagement_id, present.c.held_on, user_id, sa.func.count(), sa.func.sum(present.c.duration_minutes),
+    ).group_by(present.c.engagement_id, present.c.held_on, user_id)
+
+
+# The tallies kept per engagement, and how each one's rows are counted.
+PER_ENGAGEMENT = {
+    SessionTally: _session_tallies,
+    InsightTally: _insight_tallies,
+    ActionTally: _action_tallies,
+    PipelineTally: _pipeline_tallies,
+    WorkloadTally: _workload_tallies,
+}
 
 
 def _rewrite_indicators(connection: Connection, ids: set[int] | None) -> None:
