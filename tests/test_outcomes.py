@@ -2,11 +2,13 @@
 the changes since support began that the summaries aggregate."""
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
+from config import Config
 from tests.conftest import login, post
 from tests.factories import CompanyFactory, EngagementFactory, UserFactory
 from tracker.extensions import db
@@ -15,7 +17,8 @@ from tracker.outcomes import indicators as ind
 from tracker.outcomes.services import indicator_changes
 from tracker.pipeline.fiscal import fiscal_year
 
-THIS_FY = fiscal_year(date.today())
+# The app's today is Japan's (config.BABEL_DEFAULT_TIMEZONE), a day ahead of UTC from 15:00.
+THIS_FY = fiscal_year(datetime.now(ZoneInfo(Config.BABEL_DEFAULT_TIMEZONE)).date())
 
 # A worked example: every indicator comes out round.
 FIGURES = dict(

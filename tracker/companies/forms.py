@@ -1,7 +1,6 @@
 """Forms of the company pages: a company's profile and its contacts."""
 
 import re
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,6 +16,7 @@ from tracker.companies.text import (
     normalise_kana,
     parse_amount,
 )
+from tracker.engagements.services import local_today
 from tracker.models import ContactSide
 
 NO_INDUSTRY = ""
@@ -138,7 +138,7 @@ class CompanyForm(FlaskForm):
             for industry in industries
             if industry.major_code is not None
         ]
-        current = date.today().year
+        current = local_today().year
         self.founded_year.maximum = current
         self.leader_selection_year.maximum = current
 

@@ -9,13 +9,13 @@ duplicates, scope) are in checking.py.
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
 from tracker.companies.forms import FIRST_LEADER_SELECTION
 from tracker.companies.text import digits_only, is_kana_reading, is_valid_corporate_number, nfkc, normalise_kana
+from tracker.engagements.services import local_today
 
 MAX_EMPLOYEES = 10_000_000
 MAX_CAPITAL = 10**15
@@ -138,7 +138,7 @@ def _year(row: RowValues, text: str) -> int | None:
     cleaned = nfkc(text).strip().removesuffix("年度").removesuffix("年")
     if not cleaned:
         return None
-    latest = date.today().year
+    latest = local_today().year
     if not cleaned.isdigit():
         row.error("leader_selection_year", _l("Enter a year, such as 2020."))
         return None

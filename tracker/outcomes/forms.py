@@ -1,13 +1,12 @@
 """The outcome snapshot form: a fiscal year's Local Benchmark inputs."""
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import InputRequired
 
 from tracker.companies.forms import WholeNumberField, YearField
+from tracker.engagements.services import local_today
 from tracker.outcomes.services import INPUTS
 from tracker.pipeline.fiscal import fiscal_year
 
@@ -45,7 +44,7 @@ class SnapshotForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fiscal_year.maximum = fiscal_year(date.today())
+        self.fiscal_year.maximum = fiscal_year(local_today())
 
     def details(self) -> dict:
         """The snapshot's fields as services.py takes them."""
