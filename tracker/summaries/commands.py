@@ -1,4 +1,5 @@
-"""`flask summaries rebuild`: recount the summary's stored tallies from the records."""
+"""`flask summaries rebuild`: recount the stored tallies (the summary's, the pipeline
+board's flags, the workload's) from the records."""
 
 import time
 
@@ -9,7 +10,7 @@ from flask.cli import AppGroup
 from tracker.extensions import db
 from tracker.summaries.tallies import TALLIES, rebuild
 
-summaries_cli = AppGroup("summaries", help="The regional summary's stored tallies.")
+summaries_cli = AppGroup("summaries", help="The stored tallies of the summary, the pipeline flags and the workload.")
 
 
 @summaries_cli.command("rebuild")
