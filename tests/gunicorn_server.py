@@ -2,6 +2,7 @@
 a small HTTP client that signs in through the real form, for tests that need
 separate processes sharing nothing but the database."""
 
+import http.client
 import http.cookiejar
 import os
 import re
@@ -39,7 +40,9 @@ class Browser:
     """A cookie-keeping HTTP client that does not follow redirects.
 
     A connection broken by the server (a killed worker) raises OSError, as
-    urllib does: callers decide whether that may happen.
+    urllib does, also when it breaks halfway through the body (which
+    http.client reports as IncompleteRead): callers decide whether that may
+    happen.
     """
 
     def __init__(self, base: str, jar=None, timeout: float = 30):
@@ -57,6 +60,8 @@ class Browser:
                 return response.status, response.headers, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.headers, error.read().decode()
+        except http.client.IncompleteRead as cut:
+            raise ConnectionResetError(f"the response to {path} was cut off: {cut!r}") from cut
 
     def token(self, path: str = "/auth/sign-in") -> str:
         """This browser's CSRF token, read from a page's <meta>."""
