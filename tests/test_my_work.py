@@ -13,7 +13,7 @@ from tests.factories import (
     EngagementFactory,
     UserFactory,
 )
-from tracker.actions.services import local_today
+from tracker.engagements.services import local_today
 from tracker.extensions import db
 from tracker.models import ActionState, Role, SessionState
 

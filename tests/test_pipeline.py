@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.conftest import post
-from tracker.actions.services import local_today
+from tracker.engagements.services import local_today
 from tracker.extensions import db
 from tracker.models import ActionState, Engagement, Phase, PhaseChange, Role
 from tracker.pipeline import queries as pipeline_queries

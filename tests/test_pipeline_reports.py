@@ -225,7 +225,7 @@ def test_workload_adds_up_sessions_hours_and_open_actions(signed_in, manager, co
 
 
 def test_workload_defaults_to_the_current_fiscal_quarter(signed_in, manager, workload_world):
-    from tracker.actions.services import local_today
+    from tracker.engagements.services import local_today
 
     html = signed_in(manager).get("/pipeline/workload").text
     first, _last = quarter_of(local_today())

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.actions.services import local_today
+from tracker.engagements.services import local_today
 from tracker.forms import CheckboxListField
 from tracker.insights.forms import stripped
 from tracker.models import ActionState

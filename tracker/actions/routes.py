@@ -9,9 +9,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.actions import bp
 from tracker.actions.forms import ActionForm, UpdateForm, owner_value
-from tracker.actions.services import add_action_update, change_action, create_action, delete_action, local_today
+from tracker.actions.services import add_action_update, change_action, create_action, delete_action
 from tracker.auth.pending import form_data
 from tracker.concurrency import StaleEdit, ensure_fresh
+from tracker.engagements.services import local_today
 from tracker.extensions import db
 from tracker.forms import ConfirmForm
 from tracker.models import (

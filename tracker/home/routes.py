@@ -7,7 +7,7 @@ from flask import render_template
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from tracker.actions.services import local_today
+from tracker.engagements.services import local_today
 from tracker.extensions import db
 from tracker.home import bp
 from tracker.models import Action, ActionState, DialogueSession, Engagement, Phase, Role, SessionState, User

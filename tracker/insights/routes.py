@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.actions.services import local_today
 from tracker.auth.pending import form_data
 from tracker.concurrency import StaleEdit, ensure_fresh
+from tracker.engagements.services import local_today
 from tracker.extensions import db
 from tracker.forms import ConfirmForm
 from tracker.insights import bp

@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms import DateField, Form, ValidationError
 from wtforms.validators import InputRequired
 
-from tracker.actions.services import local_today
+from tracker.engagements.services import local_today
 from tracker.models import Role
 from tracker.permissions import allowed, can_use_pipeline
 from tracker.pipeline import bp

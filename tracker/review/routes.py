@@ -10,9 +10,9 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from tracker.actions.services import local_today
 from tracker.auth.pending import form_data
 from tracker.concurrency import StaleEdit
+from tracker.engagements.services import local_today
 from tracker.extensions import db
 from tracker.models import SessionState
 from tracker.permissions import allowed, can_review_sessions, require

@@ -4,8 +4,8 @@ from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.actions.services import local_today
 from tracker.audit.trail import record_event
+from tracker.engagements.services import local_today
 from tracker.extensions import db
 from tracker.outcomes.services import indicator_changes
 from tracker.permissions import (
