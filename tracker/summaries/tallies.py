@@ -270,20 +270,18 @@ def _workload_tallies(_connection: Connection, ids: set[int] | None) -> sa.Selec
     member (once each) and their minutes: grouped by the database, which inserts
     them too (a rebuild counts ~1,600,000 attendances at national scale)."""
     sessions = DialogueSession.__table__
-    authors = _live(DialogueSession, ids, "engagement_id", "held_on", "author_id", "duration_minutes").where(
-        sessions.c.author_id.is_not(None)
-    )
+    authors = _live(DialogueSession, ids).add_columns(
+        sessions.c.engagement_id, sessions.c.held_on, sessions.c.author_id.label("user_id"), sessions.c.duration_minutes
+    ).where(sessions.c.author_id.is_not(None))
     attendees = (
-        _live(DialogueSession, ids, "engagement_id", "held_on")
-        .add_columns(session_team.c.user_id, sessions.c.duration_minutes)
+        _live(DialogueSession, ids)
+        .add_columns(sessions.c.engagement_id, sessions.c.held_on, session_team.c.user_id, sessions.c.duration_minutes)
         .join(session_team, session_team.c.session_id == sessions.c.id)
         .where(sa.or_(sessions.c.author_id.is_(None), session_team.c.user_id != sessions.c.author_id))
     )
     present = sa.union_all(authors, attendees).subquery()
-    user_id = present.c.author_id  # the union's column is named after its first select's
-    return sa.select(
-        present.c.engagement_id, present.c.held_on, user_id, sa.func.count(), sa.func.sum(present.c.duration_minutes),
-    ).group_by(present.c.engagement_id, present.c.held_on, user_id)
+    keys = (present.c.engagement_id, present.c.held_on, present.c.user_id)
+    return sa.select(*keys, sa.func.count(), sa.func.sum(present.c.duration_minutes)).group_by(*keys)
 
 
 # The tallies kept per engagement, and how each one's rows are counted.
