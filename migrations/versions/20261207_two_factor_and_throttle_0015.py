@@ -1,0 +1,25 @@
+"""Two-factor sign-in (TOTP, recovery codes) and atomic sign-in throttling.
+
+(Reserved slot: filled by the change that needs it; until then it changes nothing.)
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-07 00:00:00.000000
+
+"""
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+# revision identifiers, used by Alembic.
+revision = '0015'
+down_revision = '0014'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
