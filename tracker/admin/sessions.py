@@ -15,12 +15,12 @@ def _back(user: User):
     return redirect(url_for("admin.edit_user", user_id=user.id, _anchor="sessions"))
 
 
-@bp.post("/users/<int:user_id>/sessions/<int:session_id>/end")
+@bp.post("/users/<int:user_id>/sessions/<int:user_session_id>/end")
 @allowed(can_manage_accounts)
-def end_session(user_id: int, session_id: int):
+def end_session(user_id: int, user_session_id: int):
     """Sign one of the account's browsers out (a session of another account: 404)."""
     user = db.get_or_404(User, user_id)
-    row = user_session_or_404(current_user, user, session_id)
+    row = user_session_or_404(current_user, user, user_session_id)
     this_browser = signed_in.is_this_browser(row)
     signed_in.end_one_session(user, row, "one session, by an admin")
     db.session.commit()

@@ -10,12 +10,12 @@ from tracker.permissions import allowed, can_use_profile, user_session_or_404
 from tracker.profile import bp
 
 
-@bp.post("/sessions/<int:session_id>/end")
+@bp.post("/sessions/<int:user_session_id>/end")
 @allowed(can_use_profile)
-def end_session(session_id: int):
+def end_session(user_session_id: int):
     """Sign one of one's own browsers out; another person's session id is a 404."""
     user = current_user._get_current_object()
-    row = user_session_or_404(user, user, session_id)
+    row = user_session_or_404(user, user, user_session_id)
     this_browser = signed_in.is_this_browser(row)
     signed_in.end_one_session(user, row)
     db.session.commit()
