@@ -68,6 +68,10 @@ class Config:
     STALLED_AFTER_DAYS = int(os.environ.get("STALLED_AFTER_DAYS", 60))
     # Officials see a figure counting fewer companies than this as "<3" (small-cell protection).
     SMALL_CELL_MINIMUM = int(os.environ.get("SMALL_CELL_MINIMUM", 3))
+    # Audit rows keep the before/after text of confidential fields (session notes,
+    # statements, insights, contacts...: tracker/audit/redaction.py) this many days;
+    # `flask audit redact` then replaces it with "[redacted]", keeping the event.
+    AUDIT_CONFIDENTIAL_RETENTION_DAYS = int(os.environ.get("AUDIT_CONFIDENTIAL_RETENTION_DAYS", 730))
     # A Server-Timing header (server time, SQL statements) on every response: for
     # developer tools and bench/, off unless SERVER_TIMING=1.
     SERVER_TIMING = os.environ.get("SERVER_TIMING") == "1"

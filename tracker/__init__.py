@@ -123,10 +123,12 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from tracker.admin.commands import users_cli
+    from tracker.audit.commands import audit_cli
     from tracker.backup import backup_cli
     from tracker.demo import demo_cli
+    from tracker.grants import security_cli
     from tracker.imports import companies_cli
     from tracker.summaries import summaries_cli
 
-    for group in (users_cli, demo_cli, companies_cli, backup_cli, summaries_cli):
+    for group in (users_cli, demo_cli, companies_cli, backup_cli, summaries_cli, audit_cli, security_cli):
         app.cli.add_command(group)

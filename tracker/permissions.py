@@ -13,7 +13,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from tracker.extensions import db
-from tracker.models import Company, Contact, Engagement, EngagementMember, Region, Role, User
+from tracker.models import Company, Contact, Engagement, EngagementMember, Region, Role, User, UserSession
 from tracker.models.accounts import user_regions
 from tracker.models.outcomes import OutcomeSnapshot
 
@@ -296,6 +296,15 @@ def company_import_or_404(user: User, import_id: int):
     return db.first_or_404(
         sa.select(CompanyImport).where(CompanyImport.id == import_id, CompanyImport.user_id == user.id)
     )
+
+
+def user_session_or_404(user: User, owner: User, session_id: int) -> UserSession:
+    """One of `owner`'s signed-in sessions, which `user` may see and end: their own,
+    or anyone's for an admin. Another person's session id answers 404 (audited)."""
+    query = sa.select(UserSession).where(UserSession.id == session_id, UserSession.user_id == owner.id)
+    if not can_manage_accounts(user):
+        query = query.where(UserSession.user_id == user.id)
+    return in_scope_or_404(query, UserSession, session_id)
 
 
 def in_scope_or_404(query: sa.Select, model, record_id: int):

@@ -22,4 +22,13 @@ ROWS = {
     ("profile.show", "GET", ""): ("/profile/", signed_in(200)),
     ("profile.set_language", "POST", ""): ("/profile/language", signed_in(422)),
     ("profile.change_password", "POST", ""): ("/profile/password", signed_in(422)),
+    # Signed-in sessions: everyone ends their own (no one else's: tests/test_user_sessions.py
+    # guesses ids); an admin ends anyone's.
+    ("profile.end_other_sessions", "POST", ""): ("/profile/sessions/end-others", signed_in(302)),
+    ("profile.end_session", "POST", "missing"): ("/profile/sessions/999999/end", signed_in(404)),
+    ("admin.end_all_sessions", "POST", ""): ("/admin/users/{official_id}/sessions/end-all", admin_only(302)),
+    ("admin.end_all_sessions", "POST", "missing"): ("/admin/users/999999/sessions/end-all", admin_only(404)),
+    ("admin.end_session", "POST", "missing"): (
+        "/admin/users/{official_id}/sessions/999999/end", admin_only(404)
+    ),
 }

@@ -1,7 +1,7 @@
-"""Administration: user accounts."""
+"""Administration: user accounts and their signed-in sessions."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from tracker.admin import deleted, routes  # noqa: E402, F401
+from tracker.admin import deleted, routes, sessions  # noqa: E402, F401

@@ -9,6 +9,7 @@ from tracker.admin import bp
 from tracker.admin.forms import NewUserForm, PasswordResetForm, UserForm
 from tracker.admin.services import AccountRuleBroken, create_user, update_user
 from tracker.auth.services import set_password
+from tracker.auth.sessions import described_sessions
 from tracker.extensions import db
 from tracker.models import Organisation, Region, Role, User
 from tracker.permissions import allowed, can_manage_accounts
@@ -84,9 +85,9 @@ def new_user():
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = _choices(UserForm(obj=user))
+    context = {"user": user, "reset": PasswordResetForm(formdata=None), "sessions": described_sessions(user)}
     if not form.is_submitted():
-        return render_template("admin/user_form.html", form=form, user=user, reset=PasswordResetForm())
-    context = {"user": user, "reset": PasswordResetForm(formdata=None)}
+        return render_template("admin/user_form.html", form=form, **context)
     if not form.validate():
         return render_template("admin/user_form.html", form=form, **context), 422
     try:
@@ -106,7 +107,9 @@ def reset_password(user_id: int):
     reset = PasswordResetForm()
     if not reset.validate():
         form = _choices(UserForm(obj=user, formdata=None))
-        return render_template("admin/user_form.html", form=form, user=user, reset=reset), 422
+        return render_template(
+            "admin/user_form.html", form=form, user=user, reset=reset, sessions=described_sessions(user)
+        ), 422
     set_password(user, reset.password.data)
     db.session.commit()
     flash(_("New password set for %(name)s. They have been signed out everywhere.", name=user.name), "success")

@@ -57,5 +57,5 @@ def update_user(user: User, details: dict, acting: User) -> None:
         )
     _apply(user, details)
     if user.active and not details["active"]:
-        end_all_sessions(user)
+        end_all_sessions(user, "account disabled")
     user.active = details["active"]

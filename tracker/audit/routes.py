@@ -9,6 +9,7 @@ from flask import current_app, render_template, request
 from tracker.audit import bp
 from tracker.audit.forms import AuditFilterForm
 from tracker.audit.queries import COUNT_CAP, capped_count, change_rows, matching_events, record_types, shown
+from tracker.audit.redaction import REDACTED
 from tracker.audit.trail import ACTIONS
 from tracker.extensions import db
 from tracker.models.audit import AuditEvent
@@ -20,7 +21,8 @@ from tracker.permissions import allowed, can_see_audit_log
 def index():
     """Events, newest first, filtered by action, actor, record, dates and address."""
     form = AuditFilterForm(request.args)
-    context = {"form": form, "record_types": record_types(), "actions": ACTIONS, "filters": form.used()}
+    context = {"form": form, "record_types": record_types(), "actions": ACTIONS, "filters": form.used(),
+               "redacted": REDACTED}
     if not form.validate():
         return render_template("audit/index.html", page=None, **context), 422
     query = matching_events(form)
@@ -37,8 +39,9 @@ def index():
 @bp.get("/<int:event_id>")
 @allowed(can_see_audit_log)
 def event(event_id: int):
-    """One event in full, with what changed as a before/after table."""
+    """One event in full, with what changed as a before/after table (redacted text shown as redacted)."""
     audit_event = db.get_or_404(AuditEvent, event_id)
     return render_template(
-        "audit/event.html", event=audit_event, rows=change_rows(audit_event.changes), shown=shown, actions=ACTIONS
+        "audit/event.html", event=audit_event, rows=change_rows(audit_event.changes), shown=shown, actions=ACTIONS,
+        redacted=REDACTED, retention_days=current_app.config["AUDIT_CONFIDENTIAL_RETENTION_DAYS"],
     )

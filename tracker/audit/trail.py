@@ -43,6 +43,7 @@ ACTIONS = {
     "sign_in": _l("Signed in"),
     "sign_in_failed": _l("Sign-in failed"),
     "sign_out": _l("Signed out"),
+    "session_end": _l("Sessions ended"),
     "access_refused": _l("Access refused"),
     "throttled": _l("Too many requests"),
 }

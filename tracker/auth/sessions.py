@@ -2,7 +2,9 @@
 
 The signed cookie carries only a random token. Signing out, disabling the
 account or changing the password deletes the rows, so a replayed cookie finds
-nothing and the browser is treated as signed out.
+nothing and the browser is treated as signed out. People see their own
+sessions on the profile page and end any of them; admins end anyone's. Every
+ending but a plain sign-out (which has its own event) is audited.
 """
 
 import hashlib
@@ -14,6 +16,7 @@ from flask import current_app, flash, g, request, session
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from tracker.audit.trail import record_event
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models import User, UserSession
@@ -24,6 +27,7 @@ _TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 def _hash(token: str) -> str:
+    """The form in which a token is stored: its SHA-256, in hex."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -57,9 +61,74 @@ def end_session() -> None:
     session.clear()
 
 
-def end_all_sessions(user: User) -> None:
-    """Sign `user` out everywhere (after a password change or when disabled)."""
-    db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
+def _end(user: User, condition, why: str) -> int:
+    """Delete `user`'s sessions matching `condition`; audit it if any ended.
+
+    Every delete is bounded by the owner's id, so no id typed elsewhere can
+    reach another person's session.
+    """
+    ended = db.session.execute(
+        sa.delete(UserSession).where(UserSession.user_id == user.id, condition)
+    ).rowcount
+    if ended:
+        record_event("session_end", user, changes={"sessions": ended}, detail=why)
+    return ended
+
+
+def end_all_sessions(user: User, why: str = "all sessions") -> int:
+    """Sign `user` out everywhere (after a password change, when disabled, by an admin)."""
+    return _end(user, sa.true(), why)
+
+
+def end_other_sessions(user: User) -> int:
+    """Sign `user` out of every browser but this one."""
+    return _end(user, UserSession.token_hash != current_token_hash(), "other sessions")
+
+
+def end_one_session(owner: User, row: UserSession, why: str = "one session") -> None:
+    """End one of `owner`'s sessions (found through permissions.user_session_or_404);
+    this browser's own is a sign-out, so its cookie is emptied too."""
+    this_browser = is_this_browser(row)
+    _end(owner, UserSession.id == row.id, why)
+    if this_browser:
+        session.clear()
+
+
+def current_token_hash() -> str:
+    """The stored hash of this browser's session token ("" when signed out)."""
+    token = session.get(SESSION_KEY)
+    return _hash(token) if token else ""
+
+
+def is_this_browser(row: UserSession) -> bool:
+    """Whether `row` is the session of the browser making this request."""
+    return row.token_hash == current_token_hash()
+
+
+def active_sessions(user: User) -> list[UserSession]:
+    """`user`'s sessions that have not timed out, most recently used first."""
+    now = utcnow()
+    config = current_app.config
+    return list(db.session.scalars(
+        sa.select(UserSession)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.last_seen_at > now - config["SESSION_IDLE_TIMEOUT"],
+            UserSession.created_at > now - config["SESSION_ABSOLUTE_TIMEOUT"],
+        )
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    ))
+
+
+def described_sessions(user: User) -> list[dict]:
+    """`user`'s active sessions as the session list shows them: the row, a readable
+    device name, and whether it is this browser's."""
+    from tracker.auth.devices import device_name
+
+    return [
+        {"row": row, "device": device_name(row.user_agent), "this_browser": is_this_browser(row)}
+        for row in active_sessions(user)
+    ]
 
 
 def _expired(row: UserSession) -> bool:

@@ -12,7 +12,8 @@ from tracker.extensions import db
 class AuditEvent(db.Model):
     """One thing that happened: a create, update, delete or restore of a record,
     a phase change, a review, an export, a sign-in (or a failed one), a sign-out
-    or a refused access. Never updated or deleted (the database refuses it)."""
+    or a refused access. Never deleted, and updated only once, by the retention
+    rule (tracker/audit/redaction.py): the database refuses anything else."""
 
     __tablename__ = "audit_events"
     __table_args__ = (sa.Index("ix_audit_events_target", "target_type", "target_id"),)
@@ -30,6 +31,9 @@ class AuditEvent(db.Model):
     # a named event (an import, say) may keep a summary {"name": value} instead.
     changes: Mapped[dict | None] = mapped_column(sa.JSON)
     detail: Mapped[str] = mapped_column(sa.String(500), default="")
+    # When the confidential text of `changes` and `detail` was redacted (after
+    # AUDIT_CONFIDENTIAL_RETENTION_DAYS); the event itself is kept.
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.action} {self.target_type} {self.target_id}>"

@@ -1,7 +1,7 @@
-"""Each user's own settings: password and language."""
+"""Each user's own settings: password, language and signed-in sessions."""
 
 from flask import Blueprint
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
-from tracker.profile import routes  # noqa: E402, F401
+from tracker.profile import routes, sessions  # noqa: E402, F401

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from tracker.auth.routes import safe_next
 from tracker.auth.services import set_password
-from tracker.auth.sessions import start_session
+from tracker.auth.sessions import described_sessions, start_session
 from tracker.extensions import db
 from tracker.permissions import allowed, can_use_profile
 from tracker.profile import bp
@@ -16,7 +16,10 @@ from tracker.profile.forms import LanguageForm, PasswordChangeForm
 def _page(language=None, password=None, status=200):
     language = language or LanguageForm(language=current_user.language, formdata=None)
     password = password or PasswordChangeForm(current_user, formdata=None)
-    return render_template("profile/show.html", language_form=language, password_form=password), status
+    sessions = described_sessions(current_user)
+    return render_template(
+        "profile/show.html", language_form=language, password_form=password, sessions=sessions
+    ), status
 
 
 @bp.get("/")
