@@ -173,7 +173,7 @@ class _SharedStrings(_Part):
     def __init__(self, archive, budget, path: str | None):
         super().__init__(archive, budget)
         self.strings, self.parts, self.length, self.phonetic, self.in_text = [], [], 0, 0, False
-        if path is None:
+        if path not in archive.NameToInfo:  # none, or named but missing (as openpyxl, read as none)
             return
         if archive.getinfo(path).file_size > budget.limits.shared_strings_bytes:
             raise FileProblem(_l("This Excel file holds more than %(max)s MB of text: split it into smaller files.",
@@ -211,7 +211,7 @@ class _Styles(_Part):
     def __init__(self, archive, budget, path: str | None):
         super().__init__(archive, budget)
         self.formats, self.cell_formats, self.in_cell_xfs = {}, [], False
-        if path is not None:
+        if path in archive.NameToInfo:
             self.parse(path)
         self.date_styles = {index for index, fmt in enumerate(self.cell_formats)
                             if is_date_format(self.formats.get(fmt) or BUILTIN_FORMATS.get(fmt) or "")}
