@@ -24,7 +24,7 @@ class Limits:
 
     rows: int = 50_000
     columns: int = 200
-    cells: int = 500_000
+    cells: int = 350_000
     cell_chars: int = 5_000
     # A CSV line (between two line breaks) longer than this is refused before it is split into cells.
     line_chars: int = 100_000
