@@ -57,6 +57,18 @@ class Config:
 
     # The largest request accepted (a form, an uploaded file): larger ones get a 413 page.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", 10)) * 1024 * 1024
+    # Reading one company import file (tracker/imports/limits.py): a file passing any of
+    # these is refused at that point. A list of 10,000 companies in 30 columns fits (300,000
+    # cells); a file stopped at the cell limit has held its worker for about a second or two.
+    IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 50_000))
+    IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 200))
+    IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", 350_000))
+    IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", 5_000))
+    IMPORT_MAX_LINE_CHARS = int(os.environ.get("IMPORT_MAX_LINE_CHARS", 100_000))
+    IMPORT_MAX_UNPACKED_MB = int(os.environ.get("IMPORT_MAX_UNPACKED_MB", 50))
+    IMPORT_MAX_SHARED_STRINGS_MB = int(os.environ.get("IMPORT_MAX_SHARED_STRINGS_MB", 20))
+    # Well under gunicorn's 30-second worker timeout; the command line reads without it.
+    IMPORT_MAX_SECONDS = float(os.environ.get("IMPORT_MAX_SECONDS", 10))
 
     # Number of reverse proxies in front of the app whose X-Forwarded-For to trust.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))

@@ -1,9 +1,10 @@
 """`flask companies import FILE [--as EMAIL] [--dry-run]`: the bulk import from the command line.
 
-The same checks and the same all-or-nothing import as the web pages, with a
-progress bar in the terminal. Without --as, the import acts as the system
-(every region; real municipalities not recorded yet become regions); with
---as, it has that user's rights and is recorded as theirs in the audit log.
+The same checks, the same limits on the file (except the time limit) and the
+same all-or-nothing import as the web pages, with a progress bar in the
+terminal. Without --as, the import acts as the system (every region; real
+municipalities not recorded yet become regions); with --as, it has that user's
+rights and is recorded as theirs in the audit log.
 """
 
 import sys
@@ -11,13 +12,14 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
 
 from tracker.extensions import db
 from tracker.imports import companies_cli
 from tracker.imports.presenting import text_report
 from tracker.imports.progress import Progress
-from tracker.imports.reading import FileProblem
+from tracker.imports.reading import FileProblem, Limits
 from tracker.imports.services import ChangedMeanwhile, ImportRefused, import_table, preview_file
 from tracker.models import User
 from tracker.models.accounts import normalise_email
@@ -69,7 +71,9 @@ def import_companies(file: Path, email: str | None, dry_run: bool):
     progress = TerminalProgress()
     with force_locale("en"):
         try:
-            _table, plan = preview_file(file.name, file.read_bytes(), user, progress)
+            # The web's limits but no time limit: an operator's own process keeps no one else waiting.
+            limits = Limits.from_config(current_app.config, timed=False)
+            _table, plan = preview_file(file.name, file.read_bytes(), user, limits, progress)
         except FileProblem as problem:
             progress.close()
             raise click.ClickException(str(problem.message)) from None

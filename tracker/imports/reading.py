@@ -2,21 +2,22 @@
 
 The result is a `Table`: which field each column holds, and every data row as
 text cells with its row number in the spreadsheet. Nothing here knows the
-database; checking the values is `checking.py`'s job.
+database; checking the values is `checking.py`'s job. Both readers count what
+they read against `Limits` (limits.py) and refuse a file at the first limit passed.
 """
 
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
 from tracker.companies.text import nfkc
+from tracker.imports.limits import Budget, Limits
+from tracker.imports.problems import NOT_EXCEL, FileProblem
+from tracker.imports.xlsx import xlsx_rows
 
-MAX_ROWS = 50_000
 # The header may sit below a title: it is the first of these rows naming enough known columns.
 HEADER_SEARCH_ROWS = 10
 
@@ -24,7 +25,6 @@ FIELDS = (
     "corporate_number", "name", "kana", "prefecture", "municipality", "industry_code", "employees", "capital",
     "leader_selection_year", "representative",
 )
-NOT_EXCEL = _l("This file is not a readable Excel file. Save it as .xlsx or CSV and try again.")
 REQUIRED = ("corporate_number", "name", "prefecture", "municipality")
 
 # Header names as people write them, compared after `_header_key()`.
@@ -55,14 +55,6 @@ def _header_key(text: str) -> str:
 _BY_KEY = {_header_key(alias): name for name, aliases in _ALIASES.items() for alias in aliases}
 
 
-class FileProblem(Exception):
-    """The file as a whole cannot be read; `message` says why, for the user."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
-
-
 @dataclass
 class Table:
     """The rows of a file: `columns` are field names, each row is (row number, cells)."""
@@ -87,18 +79,19 @@ class Table:
             yield number, dict(zip(self.columns, cells, strict=False))
 
 
-def read_table(filename: str, data: bytes) -> Table:
-    """Read a CSV or XLSX file into a Table, or raise FileProblem."""
+def read_table(filename: str, data: bytes, limits: Limits) -> Table:
+    """Read a CSV or XLSX file into a Table within `limits`, or raise FileProblem."""
     if not data.strip():
         raise FileProblem(_l("The file is empty."))
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileProblem(_l("This is an old Excel file (.xls): save it as .xlsx or CSV and upload it again."))
+    budget = Budget(limits)
     if data.startswith(b"PK\x03\x04"):
-        raw_rows = _xlsx_rows(data)
+        raw_rows = xlsx_rows(data, budget)
     elif filename.lower().endswith((".xlsx", ".xlsm", ".xls")):
         raise FileProblem(NOT_EXCEL)
     else:
-        raw_rows = _csv_rows(data)
+        raw_rows = _csv_rows(data, budget)
     return _table(raw_rows)
 
 
@@ -118,71 +111,48 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def _csv_rows(data: bytes):
+def _csv_rows(data: bytes, budget: Budget):
+    """Yield (row number, cells) of a CSV file, each row counted against the budget."""
     text = _decode(data)
     if "\x00" in text:
         raise FileProblem(_l("This does not look like a CSV file. Upload a CSV or .xlsx file."))
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    reader = csv.reader(_lines(text, budget), delimiter=delimiter)
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error:
+        for number, cells in enumerate(reader, start=1):
+            budget.row(number)
+            budget.check_time()
+            budget.column(len(cells))
+            budget.cells(len(cells))
+            budget.text(max(map(len, cells), default=0))
+            yield number, cells
+    except csv.Error as error:
+        # A quoted cell running over many lines meets the csv module's own limit (131,072).
+        if "field larger than field limit" in str(error):
+            raise FileProblem(budget.too_long()) from None
         raise FileProblem(_l("The CSV file is malformed (check its quotation marks).")) from None
 
 
-# An .xlsx is a zip: refuse one that unpacks to more than this (a "zip bomb" of a
-# few hundred kilobytes would otherwise fill a worker's memory). 10,000 rows of
-# companies unpack to about 3 MB.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-
-
-def _xlsx_rows(data: bytes):
-    from openpyxl import load_workbook
-
-    try:
-        unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except (zipfile.BadZipFile, ValueError):
-        raise FileProblem(NOT_EXCEL) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise FileProblem(_l("This Excel file is too large once unpacked: split it into smaller files."))
-    # A damaged or foreign file may fail in many ways inside openpyxl; each means "not readable".
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001
-        raise FileProblem(NOT_EXCEL) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(value) for value in values]
-    except FileProblem:
-        raise
-    except Exception:  # noqa: BLE001
-        raise FileProblem(NOT_EXCEL) from None
-    finally:
-        workbook.close()
-
-
-def _cell_text(value) -> str:
-    """An Excel cell as the text a person sees (whole numbers without ".0")."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
+def _lines(text: str, budget: Budget):
+    """The lines of the text, each refused before it is split if it is too long to be a row."""
+    for line in io.StringIO(text, newline=""):
+        if len(line) > budget.limits.line_chars:
+            raise FileProblem(_l("A line of the file is longer than %(max)s characters: check that it is a list "
+                                 "of companies, one per line.", max=f"{budget.limits.line_chars:,}"))
+        yield line
 
 
 def _table(raw_rows) -> Table:
-    """Find the header, map its columns to fields, collect the non-empty rows below it."""
+    """Find the header, map its columns to fields, collect the non-empty rows below it.
+
+    `raw_rows` yields (row number, cells); the readers have bounded their count and size."""
     rows = iter(raw_rows)
     columns = None
-    for number, cells in enumerate(rows, start=1):
+    for number, cells in rows:
         known = [_BY_KEY.get(_header_key(_UNIT_IN_HEADER.sub(r"\g<name>", nfkc(cell).strip()))) for cell in cells]
         if sum(1 for name in known if name) >= 3:
-            columns, header, header_number = known, cells, number
+            columns, header = known, cells
             break
         if number >= HEADER_SEARCH_ROWS:
             break
@@ -194,14 +164,10 @@ def _table(raw_rows) -> Table:
     keep = [index for index, name in enumerate(columns) if name]
     ignored = [cell.strip() for cell, name in zip(header, columns, strict=True) if not name and cell.strip()]
     table = Table(columns=[columns[i] for i in keep], rows=[], capital_unit=capital_unit, ignored=ignored)
-    for number, cells in enumerate(rows, start=header_number + 1):
+    for number, cells in rows:
         picked = [(cells[i] if i < len(cells) else "").strip() for i in keep]
-        if not any(picked):
-            continue
-        if len(table.rows) >= MAX_ROWS:
-            raise FileProblem(_l("The file has more than %(max)s rows: split it into smaller files.",
-                                 max=f"{MAX_ROWS:,}"))
-        table.rows.append((number, picked))
+        if any(picked):
+            table.rows.append((number, picked))
     if not table.rows:
         raise FileProblem(_l("The file has a header but no rows of companies."))
     return table

@@ -14,7 +14,7 @@ from tracker.imports import bp
 from tracker.imports.forms import ConfirmForm, UploadForm
 from tracker.imports.presenting import FIELD_LABELS, progress_label
 from tracker.imports.progress import DatabaseProgress
-from tracker.imports.reading import FileProblem
+from tracker.imports.reading import FileProblem, Limits
 from tracker.imports.services import (
     ChangedMeanwhile,
     ImportRefused,
@@ -71,7 +71,7 @@ def upload():
         return _upload_page(form, 413)
     filename = form.file.data.filename or "upload"
     try:
-        table, plan = preview_file(filename, data, current_user)
+        table, plan = preview_file(filename, data, current_user, Limits.from_config(current_app.config))
     except FileProblem as problem:
         form.file.errors.append(str(problem.message))  # a plain str, so that Jinja escapes it
         return _upload_page(form, 422)

@@ -16,7 +16,7 @@ from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.imports.checking import CHUNK, UPDATABLE, Plan, make_plan
 from tracker.imports.progress import Progress, set_progress
-from tracker.imports.reading import Table, read_table
+from tracker.imports.reading import Limits, Table, read_table
 from tracker.models import Company, CompanyImport, ImportState, Region, User
 from tracker.summaries.tallies import refresh as refresh_tallies
 from tracker.summaries.tallies import regions_of
@@ -39,9 +39,9 @@ class ChangedMeanwhile(Exception):
     """A company changed between the checks and the writes: nothing was written."""
 
 
-def preview_file(filename: str, data: bytes, user: User | None, progress: Progress | None = None):
-    """Read and check a file without writing anything: (table, plan). Raises FileProblem."""
-    table = read_table(filename, data)
+def preview_file(filename: str, data: bytes, user: User | None, limits: Limits, progress: Progress | None = None):
+    """Read (within `limits`) and check a file without writing anything: (table, plan). Raises FileProblem."""
+    table = read_table(filename, data, limits)
     return table, make_plan(table, user, progress)
 
 
