@@ -153,10 +153,9 @@ def _covers(user: User, company: Company) -> bool:
     return user.all_regions or company.region_id in user.region_ids
 
 
-def can_see_outcomes(user: User, company: Company) -> bool:
-    """A company's own outcome figures (成果指標): admins, the managers of its region
-    and the consultants on its team. Officials see outcomes only as medians and
-    distributions in the summaries, never one company's figures."""
+def _serves(user: User, company: Company) -> bool:
+    """Admins, the managers of the company's region and the consultants on the
+    team of one of its engagements: those who work with the company's people."""
     if not user.is_authenticated:
         return False
     if user.role == Role.ADMIN:
@@ -164,6 +163,27 @@ def can_see_outcomes(user: User, company: Company) -> bool:
     if user.role == Role.MANAGER:
         return _covers(user, company)
     return user.role == Role.CONSULTANT and _on_a_team_of(user, company)
+
+
+def can_see_outcomes(user: User, company: Company) -> bool:
+    """A company's own outcome figures (成果指標): admins, the managers of its region
+    and the consultants on its team. Officials see outcomes only as medians and
+    distributions in the summaries, never one company's figures."""
+    return _serves(user, company)
+
+
+def can_see_contacts(user: User, company: Company) -> bool:
+    """The company's contacts (names, titles, e-mails, phones) are personal data for
+    the team: admins, the managers of its region and the consultants on the team of
+    one of its engagements. Other consultants of the region see the profile without
+    them; officials never. (Case pages, which name contacts as attendees, speakers
+    and action owners, reach only these people already.)"""
+    return _serves(user, company)
+
+
+def can_edit_contacts(user: User, company: Company) -> bool:
+    """Add or change a contact: those who see them and edit companies (not officials)."""
+    return can_edit_companies(user) and can_see_contacts(user, company)
 
 
 def can_record_outcomes(user: User, company: Company) -> bool:
