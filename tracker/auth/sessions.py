@@ -62,6 +62,17 @@ def end_all_sessions(user: User) -> None:
     db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
 
 
+def end_every_session(connection: sa.Connection) -> int:
+    """Sign every browser out, and drop the forms kept for browsers whose sign-in
+    expired (pending_forms): after a database restore, no sign-in of the backup's
+    time may come back. Plain SQL on `connection`, so it works on a restored
+    schema older than the models. Returns how many sessions ended."""
+    ended = connection.execute(sa.text("DELETE FROM user_sessions")).rowcount
+    if sa.inspect(connection).has_table("pending_forms"):
+        connection.execute(sa.text("DELETE FROM pending_forms"))
+    return ended
+
+
 def _expired(row: UserSession) -> bool:
     now = utcnow()
     config = current_app.config
