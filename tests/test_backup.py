@@ -4,6 +4,7 @@ Each test gets a database of its own (a SQLite file; on PostgreSQL a
 throw-away database created here, so the shared test database is left alone).
 """
 
+import os
 import sqlite3
 import stat
 import subprocess
@@ -15,12 +16,13 @@ from flask_migrate import upgrade
 
 from config import database_url
 from tests import factories
+from tests.conftest import IsolatedClient, login, post
 from tests.scratch_databases import BACKENDS, scratch_database
 from tracker import create_app
 from tracker.audit.trail import record_event
 from tracker.backup import postgres
 from tracker.extensions import db
-from tracker.models import Action, Company, DialogueSession, Insight, Role, Statement
+from tracker.models import Action, AuditEvent, Company, DialogueSession, Insight, Role, Statement, User, UserSession
 
 
 @pytest.fixture(params=BACKENDS)
@@ -119,7 +121,10 @@ def test_round_trip_while_another_connection_writes(backup_app, database, tmp_pa
     restored = run(backup_app, "restore", str(output), "--yes")  # `other` still holds the database open
     assert restored.exit_code == 0, restored.output
     assert "Restored" in restored.output and "flask db upgrade" not in restored.output
-    assert snapshot(database) == at_backup
+    after = snapshot(database)
+    # Everything as at the backup, plus the restore's own audit event.
+    assert after.pop("audit_events")[:-1] == at_backup.pop("audit_events")
+    assert after == at_backup
     # The connection that was open all along reads the restored data.
     assert other.execute(sa.text("SELECT name FROM companies")).scalars().all() == ["株式会社燕研磨"]
     other.close()
@@ -132,6 +137,34 @@ def test_round_trip_while_another_connection_writes(backup_app, database, tmp_pa
     assert snapshot(database)["companies"] != at_backup["companies"]
 
 
+def test_a_restore_ends_every_session_and_is_audited(backup_app, tmp_path):
+    """A cookie signed out after the backup must not come back to life with the backup's
+    user_sessions row; the restore itself stays in the restored audit trail."""
+    backup_app.test_client_class = IsolatedClient
+    populate()
+    manager = db.session.scalar(sa.select(User).where(User.role == Role.MANAGER))
+    browser, cookie_name = backup_app.test_client(), backup_app.config["SESSION_COOKIE_NAME"]
+    assert login(browser, manager).status_code == 302
+    cookie = browser.get_cookie(cookie_name).value
+    output = tmp_path / "signed-in.bak"
+    assert run(backup_app, "create", "--output", str(output)).exit_code == 0
+    post(browser, "/auth/sign-out")
+
+    restored = run(backup_app, "restore", str(output), "--yes")
+    assert restored.exit_code == 0, restored.output
+    replay = backup_app.test_client()
+    replay.set_cookie(cookie_name, cookie)
+    response = replay.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/auth/sign-in")
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(UserSession)).all() == []
+    [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "database_restore")).all()
+    revision = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    assert (event.actor_id, event.target_type) == (None, "")
+    assert str(output.resolve()) in event.detail and f"schema revision {revision}" in event.detail
+    assert event.detail.endswith("sessions ended: 1")
+
+
 def test_default_name_and_folder(backup_app, tmp_path):
     populate()
     created = run(backup_app, "create")
@@ -142,6 +175,33 @@ def test_default_name_and_folder(backup_app, tmp_path):
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     again = run(backup_app, "create", "--output", str(path))
     assert again.exit_code != 0 and "already exists" in again.output
+
+
+@pytest.fixture
+def usual_umask():
+    """The common umask 022, under which a folder made without a mode is 0755."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_output_folders_are_made_private(backup_app, tmp_path, usual_umask):
+    output = tmp_path / "new" / "deeper" / "monday.bak"
+    created = run(backup_app, "create", "--output", str(output))
+    assert created.exit_code == 0, created.output
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in (output, output.parent, output.parent.parent)}
+    assert modes == {"monday.bak": 0o600, "deeper": 0o700, "new": 0o700}
+
+
+def test_the_default_folder_and_its_missing_parents_are_private(tmp_path, usual_umask):
+    folder = tmp_path / "srv" / "backups"
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.sqlite3'}",
+                                 "BACKUP_DIR": str(folder)})
+    with app.app_context():
+        upgrade()
+        assert run(app, "create").exit_code == 0
+        db.engine.dispose()
+    assert [stat.S_IMODE(path.stat().st_mode) for path in (folder, folder.parent)] == [0o700, 0o700]
 
 
 def test_sqlite_backup_is_one_consistent_file_and_restore_keeps_wal(tmp_path):

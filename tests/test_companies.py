@@ -452,7 +452,7 @@ def test_a_concurrent_edit_is_refused_and_the_second_text_kept(app, client, mana
 
 
 def test_contacts_are_added_and_edited(client, consultant, world):
-    company = world.company_region
+    company = world.company_team  # the consultant is on its team: contacts are the team's
     login(client, consultant)
     response = post(client, f"/companies/{company.id}/contacts/new", {
         "name": "燕 花子", "title": "製造部長", "side": "executive", "email": "hanako@example.jp",

@@ -153,10 +153,9 @@ def _covers(user: User, company: Company) -> bool:
     return user.all_regions or company.region_id in user.region_ids
 
 
-def can_see_outcomes(user: User, company: Company) -> bool:
-    """A company's own outcome figures (成果指標): admins, the managers of its region
-    and the consultants on its team. Officials see outcomes only as medians and
-    distributions in the summaries, never one company's figures."""
+def _serves(user: User, company: Company) -> bool:
+    """Admins, the managers of the company's region and the consultants on the
+    team of one of its engagements: those who work with the company's people."""
     if not user.is_authenticated:
         return False
     if user.role == Role.ADMIN:
@@ -164,6 +163,27 @@ def can_see_outcomes(user: User, company: Company) -> bool:
     if user.role == Role.MANAGER:
         return _covers(user, company)
     return user.role == Role.CONSULTANT and _on_a_team_of(user, company)
+
+
+def can_see_outcomes(user: User, company: Company) -> bool:
+    """A company's own outcome figures (成果指標): admins, the managers of its region
+    and the consultants on its team. Officials see outcomes only as medians and
+    distributions in the summaries, never one company's figures."""
+    return _serves(user, company)
+
+
+def can_see_contacts(user: User, company: Company) -> bool:
+    """The company's contacts (names, titles, e-mails, phones) are personal data for
+    the team: admins, the managers of its region and the consultants on the team of
+    one of its engagements. Other consultants of the region see the profile without
+    them; officials never. (Case pages, which name contacts as attendees, speakers
+    and action owners, reach only these people already.)"""
+    return _serves(user, company)
+
+
+def can_edit_contacts(user: User, company: Company) -> bool:
+    """Add or change a contact: those who see them and edit companies (not officials)."""
+    return can_edit_companies(user) and can_see_contacts(user, company)
 
 
 def can_record_outcomes(user: User, company: Company) -> bool:
@@ -246,56 +266,60 @@ def team_candidates(company: Company) -> sa.Select:
 
 
 # ---- load and authorise ------------------------------------------------------
+# Every look-up of a record by its id goes through in_scope_or_404: the one path
+# that answers 404 out of scope and writes the refusal to the audit trail
+# (ASVS 16.3.2). `options` are the loader options (selectinload...) of the page.
 
 
-def company_or_404(user: User, company_id: int) -> Company:
-    return in_scope_or_404(visible_companies(user).where(Company.id == company_id), Company, company_id)
+def company_or_404(user: User, company_id: int, *options) -> Company:
+    return in_scope_or_404(visible_companies(user).where(Company.id == company_id), Company, company_id, *options)
 
 
 def contact_or_404(user: User, company_id: int, contact_id: int) -> Contact:
     """A contact of a company the user may see, or 404 (also when it is another company's)."""
     company_ids = visible_companies(user).with_only_columns(Company.id)
-    return db.first_or_404(
-        sa.select(Contact).where(
-            Contact.id == contact_id, Contact.company_id == company_id, Contact.company_id.in_(company_ids)
-        )
+    query = sa.select(Contact).where(
+        Contact.id == contact_id, Contact.company_id == company_id, Contact.company_id.in_(company_ids)
     )
+    return in_scope_or_404(query, Contact, contact_id)
 
 
-def engagement_or_404(user: User, engagement_id: int) -> Engagement:
-    return in_scope_or_404(case_engagements(user).where(Engagement.id == engagement_id), Engagement, engagement_id)
+def engagement_or_404(user: User, engagement_id: int, *options) -> Engagement:
+    query = case_engagements(user).where(Engagement.id == engagement_id)
+    return in_scope_or_404(query, Engagement, engagement_id, *options)
 
 
-def case_record_or_404(user: User, model, record_id: int):
+def case_record_or_404(user: User, model, record_id: int, *options):
     """A session, insight, action or referral within the user's cases, or 404."""
-    return in_scope_or_404(scoped_to_cases(user, model).where(model.id == record_id), model, record_id)
+    return in_scope_or_404(scoped_to_cases(user, model).where(model.id == record_id), model, record_id, *options)
 
 
 def outcome_company_or_404(user: User, company_id: int) -> Company:
     """A company whose outcome pages the user may ask for. Officials never find one:
-    single-company figures do not exist for them (404)."""
+    single-company figures do not exist for them (404, and the refusal is noted)."""
+    query = visible_companies(user).where(Company.id == company_id)
     if user.role == Role.OFFICIAL:
-        abort(404)
-    return company_or_404(user, company_id)
+        query = query.where(sa.false())
+    return in_scope_or_404(query, Company, company_id)
 
 
 def outcome_snapshot_or_404(user: User, snapshot_id: int) -> OutcomeSnapshot:
     """An outcome snapshot of a company the user may see (never for officials), or 404."""
-    if user.role == Role.OFFICIAL:
-        abort(404)
     company_ids = visible_companies(user).with_only_columns(Company.id)
-    return db.first_or_404(
-        sa.select(OutcomeSnapshot).where(OutcomeSnapshot.id == snapshot_id, OutcomeSnapshot.company_id.in_(company_ids))
+    query = sa.select(OutcomeSnapshot).where(
+        OutcomeSnapshot.id == snapshot_id, OutcomeSnapshot.company_id.in_(company_ids)
     )
+    if user.role == Role.OFFICIAL:
+        query = query.where(sa.false())
+    return in_scope_or_404(query, OutcomeSnapshot, snapshot_id)
 
 
 def company_import_or_404(user: User, import_id: int):
     """A company import the user uploaded (a file is its uploader's alone), or 404."""
     from tracker.models import CompanyImport
 
-    return db.first_or_404(
-        sa.select(CompanyImport).where(CompanyImport.id == import_id, CompanyImport.user_id == user.id)
-    )
+    query = sa.select(CompanyImport).where(CompanyImport.id == import_id, CompanyImport.user_id == user.id)
+    return in_scope_or_404(query, CompanyImport, import_id)
 
 
 def user_session_or_404(user: User, owner: User, session_id: int) -> UserSession:
@@ -307,10 +331,14 @@ def user_session_or_404(user: User, owner: User, session_id: int) -> UserSession
     return in_scope_or_404(query, UserSession, session_id)
 
 
-def in_scope_or_404(query: sa.Select, model, record_id: int):
-    """What the scoped query finds, or 404. A record that exists out of the user's
-    scope also goes to the audit trail: a refused access, though it answers 404."""
-    record = db.session.scalar(query)
+def in_scope_or_404(query: sa.Select, model, record_id: int, *options):
+    """What the scoped query finds (loaded with `options`), or 404.
+
+    A record that exists out of the user's scope also goes to the audit trail:
+    a refused access, though it answers 404. An id that names nothing (or a
+    deleted record) is not noted: there was nothing to refuse.
+    """
+    record = db.session.scalar(query.options(*options) if options else query)
     if record is None:
         if db.session.get(model, record_id) is not None:
             from tracker.audit.trail import record_refusal  # the audit package imports this module

@@ -28,6 +28,7 @@ from tracker.models import (
 from tracker.permissions import (
     can_delete_case_record,
     can_write_case_records,
+    case_record_or_404,
     engagement_or_404,
     require,
     scoped_to_cases,
@@ -46,8 +47,7 @@ ACTION_FORM = (selectinload(Action.owner_user), selectinload(Action.insights), s
 
 
 def _action_or_404(action_id: int, *options) -> Action:
-    query = scoped_to_cases(current_user, Action).where(Action.id == action_id)
-    return db.first_or_404(query.options(*options))
+    return case_record_or_404(current_user, Action, action_id, *options)
 
 
 def _form(engagement, action: Action | None = None, **initial) -> tuple[ActionForm, dict]:

@@ -19,6 +19,7 @@ from tracker.engagements.services import restore_engagement
 from tracker.extensions import db
 from tracker.insights.services import restore_insight
 from tracker.models import Action, Company, DialogueSession, Engagement, Insight, User
+from tracker.permissions import in_scope_or_404
 from tracker.sessions.services import restore_session
 
 
@@ -164,7 +165,7 @@ def _deleted_parent(record) -> str | None:
 def record_or_404(kind: str, record_id: int):
     """A record of the kind, deleted or not (the caller says which it needs), or 404."""
     model = KINDS[kind].model
-    return db.first_or_404(_including_deleted(sa.select(model).where(model.id == record_id)))
+    return in_scope_or_404(_including_deleted(sa.select(model).where(model.id == record_id)), model, record_id)
 
 
 def restore(kind: str, record):

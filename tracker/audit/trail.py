@@ -18,6 +18,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 
+import sqlalchemy as sa
 from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,6 +46,7 @@ ACTIONS = {
     "sign_out": _l("Signed out"),
     "session_end": _l("Sessions ended"),
     "access_refused": _l("Access refused"),
+    "database_restore": _l("Database restored from a backup"),
     "throttled": _l("Too many requests"),
 }
 
@@ -114,6 +116,20 @@ def record_event(
     db.session.add(event)
     log_event(event.action, event.actor_email, event.address, event.target_type, target_id, changes, event.detail)
     return event
+
+
+def record_event_on(connection, action: str, detail: str = "") -> None:
+    """Write an event (no actor: a command run on the server) straight on `connection`,
+    into whatever columns its audit_events table has: after a restore the schema
+    may be older than the models, until `flask db upgrade`."""
+    event = record_event(action, detail=detail)
+    db.session.expunge(event)  # built (and logged) by record_event, written here instead
+    present = {column["name"] for column in sa.inspect(connection).get_columns(AuditEvent.__tablename__)}
+    # The models' column types (UTC times, JSON), without their defaults: only what is set is written.
+    columns = [column for column in AuditEvent.__table__.columns
+               if column.name in present and getattr(event, column.key) is not None]
+    table = sa.Table(AuditEvent.__tablename__, sa.MetaData(), *(sa.Column(c.name, c.type) for c in columns))
+    connection.execute(table.insert().values({c.name: getattr(event, c.key) for c in columns}))
 
 
 def record_refusal(action: str, detail: str, target=None) -> None:

@@ -131,6 +131,17 @@ def described_sessions(user: User) -> list[dict]:
     ]
 
 
+def end_every_session(connection: sa.Connection) -> int:
+    """Sign every browser out, and drop the forms kept for browsers whose sign-in
+    expired (pending_forms): after a database restore, no sign-in of the backup's
+    time may come back. Plain SQL on `connection`, so it works on a restored
+    schema older than the models. Returns how many sessions ended."""
+    ended = connection.execute(sa.text("DELETE FROM user_sessions")).rowcount
+    if sa.inspect(connection).has_table("pending_forms"):
+        connection.execute(sa.text("DELETE FROM pending_forms"))
+    return ended
+
+
 def _expired(row: UserSession) -> bool:
     now = utcnow()
     config = current_app.config

@@ -1,5 +1,6 @@
 """`flask backup create` / `flask backup restore FILE`: SQLite and PostgreSQL."""
 
+import getpass
 from pathlib import Path
 
 import click
@@ -54,8 +55,9 @@ def backup_revision(path: Path) -> str:
     return sqlite.revision(path) if backend == "sqlite" else postgres.revision(path, url)
 
 
-def restore_backup(path: Path) -> None:
-    """Replace the configured database's content with the backup at `path`."""
+def restore_backup(path: Path, revision: str) -> None:
+    """Replace the configured database's content with the backup at `path` (at schema
+    `revision`), then end every sign-in and audit the restore (see _after_restore)."""
     from tracker.extensions import db
 
     backend, url = _database()
@@ -65,6 +67,30 @@ def restore_backup(path: Path) -> None:
         sqlite.restore(path, Path(db.engine.url.database), current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
     else:
         postgres.restore(path, url)
+    _after_restore(path, revision)
+
+
+def _after_restore(path: Path, revision: str) -> None:
+    """In one transaction of the restored database: every session of the backup's time
+    ends (a cookie signed out since must not work again), and the restore is audited
+    (ASVS 7.4.1, 16.2.1): which file, its schema revision, and who ran it (the
+    operating-system user: a command has no signed-in user)."""
+    from tracker.audit.trail import record_event_on
+    from tracker.auth.sessions import end_every_session
+    from tracker.extensions import db
+
+    with db.engine.begin() as connection:
+        ended = end_every_session(connection)
+        record_event_on(connection, "database_restore", f"{path.resolve()} · schema revision {revision} · "
+                                                        f"OS user {_os_user()} · sessions ended: {ended}")
+
+
+def _os_user() -> str:
+    """Who runs the command, as the operating system knows them ("" when it cannot say)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
 
 
 def known_revisions() -> tuple[set[str], set[str]]:
@@ -106,7 +132,7 @@ def restore_command(file: Path, yes: bool) -> None:
         if _exists():
             safety = create_backup(label="before-restore")
             click.echo(f"The database as it was is kept in {safety}.")
-        restore_backup(file)
+        restore_backup(file, revision)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored {file} (schema revision {revision}).")

@@ -40,8 +40,10 @@ from tracker.permissions import (
     can_browse_companies,
     can_delete_company,
     can_edit_companies,
+    can_edit_contacts,
     can_manage_engagements,
     can_see_case_details,
+    can_see_contacts,
     company_or_404,
     contact_or_404,
     regions_in_scope,
@@ -107,6 +109,8 @@ def show(company_id: int):
         readable=readable_engagement_ids(current_user, company) if details else set(),
         can_edit=can_edit_companies(current_user), can_open_engagement=can_manage_engagements(current_user),
         can_delete=can_delete_company(current_user, company),
+        show_contacts=can_see_contacts(current_user, company),
+        can_edit_contacts=can_edit_contacts(current_user, company),
     )
 
 
@@ -228,9 +232,9 @@ def _contact_page(form, company, contact=None, status=200, **context):
 @bp.route("/<int:company_id>/contacts/new", methods=["GET", "POST"])
 @allowed(can_browse_companies)
 def new_contact(company_id: int):
-    """Add a person at the company."""
+    """Add a person at the company (the team's: see can_see_contacts)."""
     company = company_or_404(current_user, company_id)
-    require(can_edit_companies(current_user))
+    require(can_edit_contacts(current_user, company))
     form = ContactForm(formdata=form_data())
     if not form.is_submitted():
         return _contact_page(form, company)
@@ -247,7 +251,7 @@ def new_contact(company_id: int):
 def edit_contact(company_id: int, contact_id: int):
     """Change a contact of this company (another company's contact is not found)."""
     company = company_or_404(current_user, company_id)
-    require(can_edit_companies(current_user))
+    require(can_edit_contacts(current_user, company))
     contact = contact_or_404(current_user, company.id, contact_id)
     form = ContactForm(formdata=form_data(), obj=contact, version=contact_version(contact))
     if not form.is_submitted():

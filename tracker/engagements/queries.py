@@ -25,7 +25,7 @@ from tracker.models import (
     Referral,
     User,
 )
-from tracker.permissions import case_engagements, scoped_to_cases
+from tracker.permissions import engagement_or_404, scoped_to_cases
 
 RECENT_SESSIONS = 5
 LATEST_INSIGHTS = 3
@@ -33,14 +33,12 @@ LATEST_INSIGHTS = 3
 
 def case_or_404(user: User, engagement_id: int) -> Engagement:
     """The engagement with its company, team and phase history, or 404 when out of scope."""
-    return db.first_or_404(
-        case_engagements(user)
-        .where(Engagement.id == engagement_id)
-        .options(
-            joinedload(Engagement.company).joinedload(Company.region),
-            selectinload(Engagement.members).joinedload(EngagementMember.user).joinedload(User.organisation),
-            selectinload(Engagement.phase_changes).joinedload(PhaseChange.changed_by),
-        )
+    return engagement_or_404(
+        user,
+        engagement_id,
+        joinedload(Engagement.company).joinedload(Company.region),
+        selectinload(Engagement.members).joinedload(EngagementMember.user).joinedload(User.organisation),
+        selectinload(Engagement.phase_changes).joinedload(PhaseChange.changed_by),
     )
 
 

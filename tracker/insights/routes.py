@@ -28,6 +28,7 @@ from tracker.models.actions import action_insights
 from tracker.permissions import (
     can_delete_case_record,
     can_write_case_records,
+    case_record_or_404,
     engagement_or_404,
     require,
     scoped_to_cases,
@@ -35,8 +36,7 @@ from tracker.permissions import (
 
 
 def _insight_or_404(insight_id: int, *options) -> Insight:
-    query = scoped_to_cases(current_user, Insight).where(Insight.id == insight_id)
-    return db.first_or_404(query.options(*options))
+    return case_record_or_404(current_user, Insight, insight_id, *options)
 
 
 def _sessions_of(engagement) -> list[DialogueSession]:

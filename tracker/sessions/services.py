@@ -25,7 +25,7 @@ from tracker.models import (
 )
 from tracker.models.dialogue import session_team
 from tracker.models.insights import insight_sessions
-from tracker.permissions import can_edit_session, scoped_to_cases
+from tracker.permissions import can_edit_session, case_record_or_404, scoped_to_cases
 
 SCALAR_FIELDS = ("held_on", "duration_minutes", "format", "kind", "notes", "reflection", "next_steps")
 
@@ -34,20 +34,18 @@ SCALAR_FIELDS = ("held_on", "duration_minutes", "format", "kind", "notes", "refl
 
 def session_or_404(user: User, session_id: int) -> DialogueSession:
     """A session within the user's cases, with everything its pages show, or 404."""
-    query = (
-        scoped_to_cases(user, DialogueSession)
-        .where(DialogueSession.id == session_id)
-        .options(
-            joinedload(DialogueSession.engagement).joinedload(Engagement.company),
-            joinedload(DialogueSession.author),
-            joinedload(DialogueSession.reviewed_by),
-            selectinload(DialogueSession.statements).joinedload(Statement.speaker),
-            selectinload(DialogueSession.company_attendees),
-            selectinload(DialogueSession.team_attendees),
-            selectinload(DialogueSession.revisions).joinedload(SessionRevision.user),
-        )
+    return case_record_or_404(
+        user,
+        DialogueSession,
+        session_id,
+        joinedload(DialogueSession.engagement).joinedload(Engagement.company),
+        joinedload(DialogueSession.author),
+        joinedload(DialogueSession.reviewed_by),
+        selectinload(DialogueSession.statements).joinedload(Statement.speaker),
+        selectinload(DialogueSession.company_attendees),
+        selectinload(DialogueSession.team_attendees),
+        selectinload(DialogueSession.revisions).joinedload(SessionRevision.user),
     )
-    return db.first_or_404(query)
 
 
 def company_contacts(engagement: Engagement) -> list[Contact]:
