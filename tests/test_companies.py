@@ -20,8 +20,9 @@ from tests.factories import (
 )
 from tracker.companies import jsic
 from tracker.companies.text import corporate_number_check_digit, is_valid_corporate_number
+from tracker.database import utcnow
 from tracker.extensions import db
-from tracker.models import Company, Contact, Industry, Phase, Role
+from tracker.models import AuditEvent, Company, Contact, Industry, Phase, Role
 
 ROOT = Path(__file__).resolve().parent.parent
 # Corporate numbers: the National Tax Agency's own, and two made with the NTA rule.
@@ -378,12 +379,32 @@ def test_keeping_its_own_number_is_not_a_duplicate(client, manager, region):
     assert response.status_code == 302
 
 
-def test_a_number_taken_in_another_region_is_refused_without_naming_the_company(client, manager, other_region):
-    CompanyFactory(region=other_region, name="他地域株式会社", corporate_number=NTA)
+@pytest.mark.parametrize("deleted", [False, True])
+def test_a_number_taken_in_another_region_is_refused_without_saying_so_and_audited(
+    client, manager, other_region, deleted
+):
+    """Out of scope, the user learns only that the number cannot be used: not that a company
+    holds it elsewhere, nor that it was deleted. The refusal goes to the audit trail."""
+    holder = CompanyFactory(region=other_region, name="他地域株式会社", corporate_number=NTA,
+                            deleted_at=utcnow() if deleted else None)
+    english(manager)
     login(client, manager)
     response = post(client, "/companies/new", company_form(manager.regions[0], corporate_number=NTA))
-    assert response.status_code == 422 and 'id="corporate_number-error"' in response.text
-    assert "他地域株式会社" not in response.text
+    assert response.status_code == 422
+    error = re.search(r'id="corporate_number-error">(.*?)</p>', response.text).group(1)
+    assert error == "This corporate number cannot be used."
+    assert "他地域株式会社" not in response.text and "region" not in error and "deleted" not in error
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "access_refused"))
+    assert (event.actor_id, event.target_type, event.target_id) == (manager.id, "Company", holder.id)
+    assert "corporate number" in event.detail
+
+
+def test_a_deleted_company_of_ones_own_region_is_named_as_deleted(client, manager, region):
+    CompanyFactory(region=region, corporate_number=NTA, deleted_at=utcnow())
+    english(manager)
+    login(client, manager)
+    response = post(client, "/companies/new", company_form(region, corporate_number=NTA))
+    assert response.status_code == 422 and "A deleted company has this corporate number" in response.text
 
 
 def test_same_name_in_the_same_region_asks_before_saving(client, manager, region):

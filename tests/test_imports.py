@@ -271,8 +271,10 @@ def test_a_manager_imports_only_into_their_regions(signed_in, tsubame):
     assert response.status_code == 422
     assert "長野県飯田市 is not one of your regions." in response.text
     assert "新潟県長岡市 is not one of your regions." in response.text
-    assert "A company in another region already has this corporate number." in response.text
-    assert "飯田の会社" not in response.text
+    assert "This corporate number cannot be used." in response.text  # not where, nor that a company holds it
+    assert "another region" not in response.text and "飯田の会社" not in response.text
+    refusal = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "access_refused"))
+    assert refusal.actor_id == manager.id and "1 corporate numbers held out of scope" in refusal.detail
     assert shown(response, "count-errors") == "3"
     assert [c.name for c in companies()] == ["飯田の会社"]
 
