@@ -347,6 +347,42 @@ def test_bad_input_is_explained_beside_the_field_and_kept(client, manager, regio
     assert db.session.scalar(sa.select(sa.func.count(Company.id))) == 0
 
 
+@pytest.mark.parametrize("field", ["name", "kana", "representative", "address"])
+@pytest.mark.parametrize("character", ["\u202e", "\u2067", "\u200f", "\x1b"])
+def test_direction_and_control_characters_in_a_name_are_refused_and_shown_back(client, manager, region, field,
+                                                                                character):
+    """A name with a right-to-left override reads differently from what is stored (and searched)."""
+    english(manager)
+    login(client, manager)
+    typed = f"燕{character}精密"
+    response = post(client, "/companies/new", company_form(region, **{field: typed}))
+    assert response.status_code == 422
+    error = re.search(rf'id="{field}-error">(.*?)</p>', response.text).group(1)
+    assert error.startswith("Remove the")
+    assert f'value="{typed}"' in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Company.id))) == 0
+
+
+def test_invisible_characters_are_dropped_and_blanks_are_no_name(client, manager, region):
+    login(client, manager)
+    blank = post(client, "/companies/new", company_form(region, name="\u3000\u200b"))
+    assert blank.status_code == 422 and 'id="name-error"' in blank.text
+    saved = post(client, "/companies/new", company_form(region, name="燕市\u200b精密\ufeff工業株式会社",
+                                                         representative="\u2060燕 太郎"))
+    assert saved.status_code == 302
+    company = company_named("燕市精密工業株式会社")
+    assert company.representative == "燕 太郎"
+
+
+def test_a_contact_name_with_a_direction_override_is_refused(client, manager, region):
+    company = CompanyFactory(region=region)
+    login(client, manager)
+    response = post(client, f"/companies/{company.id}/contacts/new",
+                    {"name": "Taro\u202eadakO", "title": "", "side": "employee", "email": "", "phone": ""})
+    assert response.status_code == 422 and 'id="name-error"' in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 0
+
+
 def test_a_taken_corporate_number_cannot_be_saved_even_when_confirmed(client, manager, region):
     existing = CompanyFactory(region=region, name="既存株式会社", corporate_number=NTA)
     english(manager)
