@@ -20,8 +20,9 @@ from tests.factories import (
 )
 from tracker.companies import jsic
 from tracker.companies.text import corporate_number_check_digit, is_valid_corporate_number
+from tracker.database import utcnow
 from tracker.extensions import db
-from tracker.models import Company, Contact, Industry, Phase, Role
+from tracker.models import AuditEvent, Company, Contact, Industry, Phase, Role
 
 ROOT = Path(__file__).resolve().parent.parent
 # Corporate numbers: the National Tax Agency's own, and two made with the NTA rule.
@@ -346,6 +347,42 @@ def test_bad_input_is_explained_beside_the_field_and_kept(client, manager, regio
     assert db.session.scalar(sa.select(sa.func.count(Company.id))) == 0
 
 
+@pytest.mark.parametrize("field", ["name", "kana", "representative", "address"])
+@pytest.mark.parametrize("character", ["\u202e", "\u2067", "\u200f", "\x1b"])
+def test_direction_and_control_characters_in_a_name_are_refused_and_shown_back(client, manager, region, field,
+                                                                                character):
+    """A name with a right-to-left override reads differently from what is stored (and searched)."""
+    english(manager)
+    login(client, manager)
+    typed = f"燕{character}精密"
+    response = post(client, "/companies/new", company_form(region, **{field: typed}))
+    assert response.status_code == 422
+    error = re.search(rf'id="{field}-error">(.*?)</p>', response.text).group(1)
+    assert error.startswith("Remove the")
+    assert f'value="{typed}"' in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Company.id))) == 0
+
+
+def test_invisible_characters_are_dropped_and_blanks_are_no_name(client, manager, region):
+    login(client, manager)
+    blank = post(client, "/companies/new", company_form(region, name="\u3000\u200b"))
+    assert blank.status_code == 422 and 'id="name-error"' in blank.text
+    saved = post(client, "/companies/new", company_form(region, name="燕市\u200b精密\ufeff工業株式会社",
+                                                         representative="\u2060燕 太郎"))
+    assert saved.status_code == 302
+    company = company_named("燕市精密工業株式会社")
+    assert company.representative == "燕 太郎"
+
+
+def test_a_contact_name_with_a_direction_override_is_refused(client, manager, region):
+    company = CompanyFactory(region=region)
+    login(client, manager)
+    response = post(client, f"/companies/{company.id}/contacts/new",
+                    {"name": "Taro\u202eadakO", "title": "", "side": "employee", "email": "", "phone": ""})
+    assert response.status_code == 422 and 'id="name-error"' in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 0
+
+
 def test_a_taken_corporate_number_cannot_be_saved_even_when_confirmed(client, manager, region):
     existing = CompanyFactory(region=region, name="既存株式会社", corporate_number=NTA)
     english(manager)
@@ -378,12 +415,32 @@ def test_keeping_its_own_number_is_not_a_duplicate(client, manager, region):
     assert response.status_code == 302
 
 
-def test_a_number_taken_in_another_region_is_refused_without_naming_the_company(client, manager, other_region):
-    CompanyFactory(region=other_region, name="他地域株式会社", corporate_number=NTA)
+@pytest.mark.parametrize("deleted", [False, True])
+def test_a_number_taken_in_another_region_is_refused_without_saying_so_and_audited(
+    client, manager, other_region, deleted
+):
+    """Out of scope, the user learns only that the number cannot be used: not that a company
+    holds it elsewhere, nor that it was deleted. The refusal goes to the audit trail."""
+    holder = CompanyFactory(region=other_region, name="他地域株式会社", corporate_number=NTA,
+                            deleted_at=utcnow() if deleted else None)
+    english(manager)
     login(client, manager)
     response = post(client, "/companies/new", company_form(manager.regions[0], corporate_number=NTA))
-    assert response.status_code == 422 and 'id="corporate_number-error"' in response.text
-    assert "他地域株式会社" not in response.text
+    assert response.status_code == 422
+    error = re.search(r'id="corporate_number-error">(.*?)</p>', response.text).group(1)
+    assert error == "This corporate number cannot be used."
+    assert "他地域株式会社" not in response.text and "region" not in error and "deleted" not in error
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "access_refused"))
+    assert (event.actor_id, event.target_type, event.target_id) == (manager.id, "Company", holder.id)
+    assert "corporate number" in event.detail
+
+
+def test_a_deleted_company_of_ones_own_region_is_named_as_deleted(client, manager, region):
+    CompanyFactory(region=region, corporate_number=NTA, deleted_at=utcnow())
+    english(manager)
+    login(client, manager)
+    response = post(client, "/companies/new", company_form(region, corporate_number=NTA))
+    assert response.status_code == 422 and "A deleted company has this corporate number" in response.text
 
 
 def test_same_name_in_the_same_region_asks_before_saving(client, manager, region):

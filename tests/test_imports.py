@@ -248,6 +248,15 @@ def test_no_file_chosen(signed_in, importer):
     assert response.status_code == 422 and "Choose a CSV or Excel (.xlsx) file." in response.text
 
 
+def test_names_follow_the_forms_rule_invisible_dropped_direction_refused(signed_in, importer, tsubame):
+    client = signed_in(importer)
+    refused = upload(client, csv_bytes([row(1, name="燕精工\u202e社式株"), row(2, representative="燕\u2066太郎")]))
+    assert refused.status_code == 422 and refused.text.count("Remove the text-direction characters") == 2
+    fine = upload(client, csv_bytes([row(1, name="燕\u200b精工\ufeff株式会社", kana="ツバメ\u200dセイコウ")]))
+    confirm(client, fine)
+    assert [(c.name, c.kana) for c in companies()] == [("燕精工株式会社", "ツバメセイコウ")]
+
+
 def test_a_deleted_company_with_the_number_is_reported(signed_in, importer, tsubame):
     CompanyFactory(region=tsubame, corporate_number=number(1), deleted_at=utcnow())
     response = upload(signed_in(importer), csv_bytes([row(1)]))
@@ -271,8 +280,10 @@ def test_a_manager_imports_only_into_their_regions(signed_in, tsubame):
     assert response.status_code == 422
     assert "長野県飯田市 is not one of your regions." in response.text
     assert "新潟県長岡市 is not one of your regions." in response.text
-    assert "A company in another region already has this corporate number." in response.text
-    assert "飯田の会社" not in response.text
+    assert "This corporate number cannot be used." in response.text  # not where, nor that a company holds it
+    assert "another region" not in response.text and "飯田の会社" not in response.text
+    refusal = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "access_refused"))
+    assert refusal.actor_id == manager.id and "1 corporate numbers held out of scope" in refusal.detail
     assert shown(response, "count-errors") == "3"
     assert [c.name for c in companies()] == ["飯田の会社"]
 

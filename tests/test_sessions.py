@@ -237,6 +237,13 @@ def test_people_added_on_the_spot_become_contacts_and_attendees(client, case):
         ({"held_on": (date.today() + timedelta(days=2)).isoformat()}, "held_on-error"),
         ({"held_on": "yesterday"}, "held_on-error"),
         ({"held_on": ""}, "held_on-error"),
+        ({"held_on": " "}, "held_on-error"),  # blanks alone were read as no date and failed at the database: a 500
+        ({"held_on": "\u3000"}, "held_on-error"),
+        ({"held_on": "\n"}, "held_on-error"),
+        ({"held_on": "\x1b"}, "held_on-error"),
+        ({"held_on": "0001-01-01"}, "held_on-error"),
+        ({"duration_minutes": "\t"}, "duration_minutes-error"),
+        ({"new_contacts-0-name": "Taro\u202eOkada"}, "new_contacts-0-name-error"),
         ({"duration_minutes": "-5"}, "duration_minutes-error"),
         ({"duration_minutes": "1441"}, "duration_minutes-error"),
         ({"duration_minutes": "an hour"}, "duration_minutes-error"),

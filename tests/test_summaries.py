@@ -21,6 +21,7 @@ from tests.factories import (
 )
 from tracker.extensions import db
 from tracker.models import ActionState, Barrier, InsightCategory, Phase, PhaseChange, Role, Statement
+from tracker.summaries.exports import XLSX_MEDIA_TYPE
 from tracker.summaries.privacy import protect
 
 FY = "2024"  # 1 April 2024 to 31 March 2025
@@ -255,6 +256,8 @@ def test_the_minimum_is_a_setting(app, signed_in, english_official, figures_worl
 def read_csv(response) -> list[list[str]]:
     assert response.status_code == 200
     assert response.data.startswith(b"\xef\xbb\xbf")
+    # Exactly this: a charset named twice (werkzeug adds one to a text/* mimetype) confuses strict clients.
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response.headers["Content-Disposition"]
     return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
 
@@ -287,6 +290,7 @@ def test_csv_headers_follow_the_users_language(signed_in, manager, figures_world
 def test_xlsx_export_opens_and_holds_the_figures(signed_in, english_manager, english_official, figures_world):
     response = signed_in(english_manager).get(f"/summaries/export.xlsx?fy={FY}")
     assert response.status_code == 200
+    assert response.headers["Content-Type"] == XLSX_MEDIA_TYPE
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     values = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row and row[0]}
     assert values["Companies supported"][0] == 5

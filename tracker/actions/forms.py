@@ -2,20 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    HiddenField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TextAreaField,
-    ValidationError,
-)
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import HiddenField, SelectChoice, SelectField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.engagements.services import local_today
-from tracker.forms import CheckboxListField
-from tracker.insights.forms import stripped
+from tracker.forms import CheckboxListField, DayField, LineField, Required, TextField
 from tracker.models import ActionState
 
 NO_OWNER = ""
@@ -34,19 +25,14 @@ def owner_value(action) -> str:
 class ActionForm(FlaskForm):
     """An action; the owner, insight and referral choices are those of its engagement."""
 
-    title = StringField(
+    title = LineField(
         _l("Title"), validators=[DataRequired(message=_l("Give the action a title.")), Length(max=200)],
-        filters=[stripped],
     )
-    description = TextAreaField(
-        _l("Description"), validators=[Length(max=10000)], filters=[stripped], render_kw={"rows": 4}
-    )
+    description = TextField(_l("Description"), validators=[Length(max=10000)], render_kw={"rows": 4})
     owner = SelectField(
         _l("Owner"), invalid_choice_message=_l("Choose a contact of the company or a member of the team.")
     )
-    due_on = DateField(
-        _l("Due date"), validators=[Optional()], invalid_value_message=_l("Enter a date such as 2025-04-30.")
-    )
+    due_on = DayField(_l("Due date"), validators=[Optional()])
     state = SelectField(_l("State"), choices=STATE_CHOICES, default=ActionState.PLANNED.value)
     insight_ids = CheckboxListField(
         _l("Insights it follows from"), coerce=int,
@@ -82,16 +68,12 @@ def _short(text: str, length: int = 80) -> str:
 class UpdateForm(FlaskForm):
     """A dated note of progress, which may move the action to another state."""
 
-    noted_on = DateField(
-        _l("Date"),
-        validators=[InputRequired(message=_l("Enter the date of this update."))],
-        default=local_today,
-        invalid_value_message=_l("Enter a date such as 2025-04-30."),
+    noted_on = DayField(
+        _l("Date"), validators=[Required(_l("Enter the date of this update."))], default=local_today
     )
-    text = TextAreaField(
+    text = TextField(
         _l("Progress"),
         validators=[DataRequired(message=_l("Write what has happened.")), Length(max=10000)],
-        filters=[stripped],
         render_kw={"rows": 3},
     )
     state = SelectField(

@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField
 from wtforms.validators import Email, InputRequired, Length
 
-from tracker.forms import LANGUAGE_CHOICES, CheckboxListField, new_password_fields
+from tracker.forms import LANGUAGE_CHOICES, CheckboxListField, LineField, Required, new_password_fields
 from tracker.models import Role
 
 NO_ORGANISATION = 0
@@ -14,9 +14,9 @@ NO_ORGANISATION = 0
 class UserForm(FlaskForm):
     """An account's details, as an administrator sets them."""
 
-    name = StringField(
+    name = LineField(
         _l("Name"),
-        validators=[InputRequired(message=_l("Enter a name.")), Length(max=100)],
+        validators=[Required(_l("Enter a name.")), Length(max=100)],
     )
     email = EmailField(
         _l("Email address"),

@@ -1,10 +1,11 @@
 """The filters of the audit trail, read from the query string."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Form, IntegerField, SelectChoice, SelectField, StringField, ValidationError
+from wtforms import Form, IntegerField, SelectChoice, SelectField, ValidationError
 from wtforms.validators import Length, NumberRange, Optional
 
 from tracker.audit.trail import ACTIONS
+from tracker.forms import DayField, LineField
 
 DATE_MESSAGE = _l("Enter a date as YYYY-MM-DD.")
 
@@ -20,8 +21,8 @@ class AuditFilterForm(Form):
         _l("What happened"), validate_choice=False,
         choices=[SelectChoice("", _l("Anything"))] + [SelectChoice(value, label) for value, label in ACTIONS.items()],
     )
-    actor = StringField(_l("Who (email address contains)"), validators=[Optional(), _at_most(254)])
-    record_type = StringField(
+    actor = LineField(_l("Who (email address contains)"), validators=[Optional(), _at_most(254)])
+    record_type = LineField(
         _l("Record type"), validators=[Optional(), _at_most(40)], render_kw={"list": "record-types"}
     )
     record_id = IntegerField(
@@ -29,9 +30,9 @@ class AuditFilterForm(Form):
         validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message=_l("Enter a record number (1 or more)."))],
         invalid_value_message=_l("Enter a record number (1 or more)."),
     )
-    date_from = DateField(_l("From"), validators=[Optional()], invalid_value_message=DATE_MESSAGE)
-    date_to = DateField(_l("To"), validators=[Optional()], invalid_value_message=DATE_MESSAGE)
-    address = StringField(_l("IP address (starts with)"), validators=[Optional(), _at_most(45)])
+    date_from = DayField(_l("From"), validators=[Optional()], invalid_value_message=DATE_MESSAGE)
+    date_to = DayField(_l("To"), validators=[Optional()], invalid_value_message=DATE_MESSAGE)
+    address = LineField(_l("IP address (starts with)"), validators=[Optional(), _at_most(45)])
 
     def validate_action(self, field):
         if (field.data or "") not in {choice.value for choice in field.choices}:

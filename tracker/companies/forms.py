@@ -4,7 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, HiddenField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, EmailField, Field, HiddenField, SelectChoice, SelectField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
@@ -17,6 +17,7 @@ from tracker.companies.text import (
     parse_amount,
 )
 from tracker.engagements.services import local_today
+from tracker.forms import LineField, Required
 from tracker.models import ContactSide
 
 NO_INDUSTRY = ""
@@ -90,17 +91,17 @@ def valid_corporate_number(form, field):
 class CompanyForm(FlaskForm):
     """A company's profile, as a team member records it."""
 
-    name = StringField(
+    name = LineField(
         _l("Company name"),
-        validators=[InputRequired(message=_l("Enter the company's name.")), Length(max=200)],
+        validators=[Required(_l("Enter the company's name.")), Length(max=200)],
         filters=[lambda text: " ".join(text.split()) if text else text],
     )
-    kana = StringField(
+    kana = LineField(
         _l("Reading (kana)"),
         validators=[Length(max=200), valid_kana],
         filters=[lambda text: normalise_kana(text) if text else ""],
     )
-    corporate_number = StringField(
+    corporate_number = LineField(
         _l("Corporate number"),
         validators=[valid_corporate_number],
         filters=[lambda text: digits_only(text) if text else ""],
@@ -109,7 +110,7 @@ class CompanyForm(FlaskForm):
     region_id = SelectField(
         _l("Region"), coerce=int, validators=[InputRequired(message=_l("Choose a region."))]
     )
-    address = StringField(
+    address = LineField(
         _l("Address"), validators=[Length(max=300)], filters=[lambda t: t.strip() if t else ""]
     )
     industry_code = SelectField(_l("Industry (JSIC)"), default=NO_INDUSTRY)
@@ -119,7 +120,7 @@ class CompanyForm(FlaskForm):
     leader_selection_year = YearField(
         _l("Selected as a Regional Future Leading Company (year)"), minimum=FIRST_LEADER_SELECTION
     )
-    representative = StringField(
+    representative = LineField(
         _l("Representative"), validators=[Length(max=100)], filters=[lambda t: t.strip() if t else ""]
     )
     save_anyway = BooleanField(_l("Save anyway: this is a different company"))
@@ -162,12 +163,12 @@ class CompanyForm(FlaskForm):
 class ContactForm(FlaskForm):
     """A person at the company."""
 
-    name = StringField(
+    name = LineField(
         _l("Name"),
-        validators=[InputRequired(message=_l("Enter the person's name.")), Length(max=100)],
+        validators=[Required(_l("Enter the person's name.")), Length(max=100)],
         filters=[lambda t: " ".join(t.split()) if t else t],
     )
-    title = StringField(
+    title = LineField(
         _l("Job title"), validators=[Length(max=100)], filters=[lambda t: t.strip() if t else ""]
     )
     side = SelectField(_l("Side"), choices=[SelectChoice(side.value, side.label) for side in ContactSide])
@@ -180,7 +181,7 @@ class ContactForm(FlaskForm):
         ],
         filters=[lambda t: t.strip() if t else ""],
     )
-    phone = StringField(
+    phone = LineField(
         _l("Phone number"),
         validators=[Optional(), Length(max=30)],
         filters=[lambda t: " ".join(nfkc(t).split()) if t else ""],

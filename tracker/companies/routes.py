@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.audit.trail import record_refusal
 from tracker.auth.pending import form_data
 from tracker.companies import bp
 from tracker.companies.forms import CompanyForm, ContactForm
@@ -130,12 +131,15 @@ def _company_page(form, company=None, status=200, **context):
 def _duplicate_problem(form: CompanyForm, duplicates) -> bool:
     """True if the form must come back: a taken corporate number, or an unconfirmed same name."""
     if duplicates.same_number is not None:
-        if duplicates.same_number.is_deleted:
+        if not duplicates.number_in_scope:
+            # Out of the user's regions: neither where nor whether it is deleted, only that the number is taken.
+            message = _("This corporate number cannot be used.")
+            record_refusal("access_refused", "corporate number held out of scope",
+                           target=("Company", duplicates.same_number.id))
+        elif duplicates.same_number.is_deleted:
             message = _("A deleted company has this corporate number: an administrator can restore it.")
-        elif duplicates.number_visible:
-            message = _("%(name)s already has this corporate number.", name=duplicates.same_number.name)
         else:
-            message = _("A company in another region already has this corporate number.")
+            message = _("%(name)s already has this corporate number.", name=duplicates.same_number.name)
         form.corporate_number.errors.append(message)
         return True
     return bool(duplicates.same_name) and not form.save_anyway.data
@@ -144,7 +148,7 @@ def _duplicate_problem(form: CompanyForm, duplicates) -> bool:
 def _number_taken(form, company=None):
     """The unique corporate number was taken by a save made at the same moment."""
     db.session.rollback()
-    form.corporate_number.errors.append(_("Another company already has this corporate number."))
+    form.corporate_number.errors.append(_("This corporate number cannot be used."))
     return _company_page(form, company, 422)
 
 

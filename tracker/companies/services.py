@@ -8,8 +8,8 @@ from tracker.companies.text import nfkc
 from tracker.concurrency import StaleEdit
 from tracker.database import utcnow
 from tracker.extensions import db
-from tracker.models import Company, Contact, Engagement, User
-from tracker.permissions import visible_companies
+from tracker.models import Company, Contact, Engagement, Region, User
+from tracker.permissions import regions_in_scope, visible_companies
 
 COMPANY_FIELDS = (
     "name", "kana", "corporate_number", "region_id", "address", "industry_code", "employees", "capital",
@@ -23,13 +23,17 @@ class Duplicates:
     """Companies a new or changed profile may repeat.
 
     `same_number`: the company holding the corporate number (never allowed
-    twice), deleted or not; `number_visible` says whether the user may see
-    that company (never when it is deleted: only an admin can restore it).
+    twice), deleted or not; `number_in_scope` says whether it is in one of the
+    user's regions (if not, the user is told only that the number cannot be
+    used: its existence elsewhere is not theirs to know); `number_visible`
+    whether the user may open it (never when it is deleted: only an admin can
+    restore it).
     `same_name`: companies of the same name in the same region (allowed once
     the user confirms they are different companies).
     """
 
     same_number: Company | None = None
+    number_in_scope: bool = False
     number_visible: bool = False
     same_name: list[Company] = field(default_factory=list)
 
@@ -44,9 +48,10 @@ def find_duplicates(details: dict, user: User, company: Company | None = None) -
             .execution_options(include_deleted=True)
         )
         if found.same_number is not None:
-            visible = visible_companies(user).with_only_columns(Company.id)
-            holder = db.session.scalar(visible.where(Company.id == found.same_number.id))
-            found.number_visible = holder is not None
+            regions = regions_in_scope(user).with_only_columns(Region.id)
+            holder_region = db.session.scalar(regions.where(Region.id == found.same_number.region_id))
+            found.number_in_scope = holder_region is not None
+            found.number_visible = found.number_in_scope and not found.same_number.is_deleted
     names = {details["name"], nfkc(details["name"])}
     found.same_name = list(
         db.session.scalars(

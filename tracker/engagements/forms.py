@@ -2,19 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    HiddenField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TextAreaField,
-    ValidationError,
-)
-from wtforms.validators import InputRequired, Length
+from wtforms import HiddenField, SelectChoice, SelectField, ValidationError
+from wtforms.validators import Length
 
 from tracker.engagements.services import local_today
-from tracker.forms import CheckboxListField
+from tracker.forms import CheckboxListField, DayField, LineField, Required, TextField
 from tracker.models import ClosingReason, Phase, ReferralSource, User
 
 NO_LEAD = 0
@@ -31,9 +23,10 @@ def chosen(message):
 
 
 def date_field(label, **kwargs):
-    return DateField(
+    """A required date, within the range every date field keeps (tracker.forms.DayField)."""
+    return DayField(
         label,
-        validators=[InputRequired(message=_l("Enter a date."))],
+        validators=[Required(_l("Enter a date."))],
         invalid_value_message=_l("Enter a date as YYYY-MM-DD."),
         **kwargs,
     )
@@ -50,7 +43,7 @@ def person_label(user: User) -> str:
 class DetailsFields:
     """What the engagement is about and where it came from."""
 
-    theme = TextAreaField(
+    theme = TextField(
         _l("Theme"),
         validators=[Length(max=2000, message=_l("Keep the theme under %(max)d characters."))],
         render_kw={"rows": 3},
@@ -60,7 +53,7 @@ class DetailsFields:
         choices=[SelectChoice(source.value, source.label) for source in ReferralSource],
         invalid_choice_message=_l("Choose where the case came from."),
     )
-    referral_note = StringField(
+    referral_note = LineField(
         _l("Referral note"),
         validators=[Length(max=200, message=_l("Keep the note under %(max)d characters."))],
     )
@@ -122,7 +115,7 @@ class PhaseMoveFields:
         choices=[SelectChoice(phase.value, phase.label) for phase in Phase],
         invalid_choice_message=_l("Choose the phase to move to."),
     )
-    reason = TextAreaField(
+    reason = TextField(
         _l("Reason"),
         # Required, but checked by change_phase() with the other rules, so that
         # every problem is shown at once.

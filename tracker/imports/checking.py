@@ -56,6 +56,8 @@ class Plan:
     errors: list[RowError] = field(default_factory=list)
     # Regions an admin's import creates from the reference data: code → (municipality, number of rows).
     new_regions: dict[str, list] = field(default_factory=dict)
+    # Ids of companies out of the user's regions whose corporate numbers the file holds (an audited refusal).
+    out_of_scope: list[int] = field(default_factory=list)
 
     @property
     def error_rows(self) -> int:
@@ -171,11 +173,13 @@ def _existing(numbers) -> dict:
 
 def _classify(row: RowValues, company, context: Context, plan: Plan) -> None:
     if company is not None and not row.errors:
-        if company.deleted_at is not None:
+        if not context.in_scope(company.region_id):
+            # Held out of the user's regions: only that the number cannot be used, not where (nor if deleted).
+            row.error("corporate_number", _l("This corporate number cannot be used."))
+            plan.out_of_scope.append(company.id)
+        elif company.deleted_at is not None:
             row.error("corporate_number", _l("A deleted company has this corporate number: an administrator can "
                                              "restore it, then import again."))
-        elif not context.in_scope(company.region_id):
-            row.error("corporate_number", _l("A company in another region already has this corporate number."))
     if row.errors:
         plan.errors.extend(RowError(row.number, column, message) for column, message in row.errors)
         if row.values["region_code"]:

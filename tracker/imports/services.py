@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tracker.audit.trail import record_event
+from tracker.audit.trail import record_event, record_refusal
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.imports.checking import CHUNK, UPDATABLE, Plan, make_plan
@@ -42,7 +42,12 @@ class ChangedMeanwhile(Exception):
 def preview_file(filename: str, data: bytes, user: User | None, limits: Limits, progress: Progress | None = None):
     """Read (within `limits`) and check a file without writing anything: (table, plan). Raises FileProblem."""
     table = read_table(filename, data, limits)
-    return table, make_plan(table, user, progress)
+    plan = make_plan(table, user, progress)
+    if plan.out_of_scope:
+        # Another region's companies are not this user's to know: the rows are refused, and that is audited.
+        record_refusal("access_refused", f"import {filename[:100]}: {len(plan.out_of_scope)} corporate numbers "
+                       f"held out of scope (companies {', '.join(map(str, plan.out_of_scope[:20]))})")
+    return table, plan
 
 
 def keep_for_import(user: User, filename: str, table: Table, plan: Plan) -> CompanyImport:

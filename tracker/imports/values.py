@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from tracker.companies.forms import FIRST_LEADER_SELECTION
 from tracker.companies.text import digits_only, is_kana_reading, is_valid_corporate_number, nfkc, normalise_kana
 from tracker.engagements.services import local_today
+from tracker.forms import line_problem, one_line
 
 MAX_EMPLOYEES = 10_000_000
 MAX_CAPITAL = 10**15
@@ -39,8 +40,9 @@ class RowValues:
 
 
 def single_line(text: str) -> str:
-    """NFKC, spaces trimmed and runs of spaces made one."""
-    return " ".join(nfkc(text).split())
+    """NFKC, invisible characters dropped (the forms' rule, tracker.forms.one_line),
+    spaces trimmed and runs of spaces made one."""
+    return " ".join(one_line(nfkc(text)).split())
 
 
 def clean_row(number: int, cells: dict, capital_unit: int = 1) -> RowValues:
@@ -49,8 +51,11 @@ def clean_row(number: int, cells: dict, capital_unit: int = 1) -> RowValues:
     _corporate_number(row, cells.get("corporate_number", ""))
     for column in ("name", "kana", "representative"):
         text = cells.get(column, "")
-        value = normalise_kana(text) if column == "kana" else single_line(text)
-        if len(value) > LENGTHS[column]:
+        value = normalise_kana(single_line(text)) if column == "kana" else single_line(text)
+        problem = line_problem(value)
+        if problem:  # a name that would read differently from what is stored, as in the forms
+            row.error(column, problem)
+        elif len(value) > LENGTHS[column]:
             row.error(column, _l("At most %(max)d characters.", max=LENGTHS[column]))
         row.values[column] = value or None
     if not row.values["name"]:

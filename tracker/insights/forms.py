@@ -2,16 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Length
 
-from tracker.forms import CheckboxListField
+from tracker.forms import CheckboxListField, TextField
 from tracker.models import Barrier, InsightCategory, InsightHolder, InsightState
-
-
-def stripped(value):
-    """Field filter: surrounding blanks are not content (a blank-only answer is empty)."""
-    return value.strip() if isinstance(value, str) else value
 
 
 def _choices(choice_class) -> list[SelectChoice]:
@@ -21,10 +16,9 @@ def _choices(choice_class) -> list[SelectChoice]:
 class InsightForm(FlaskForm):
     """An insight as the team records it; `session_ids` get their choices per engagement."""
 
-    text = TextAreaField(
+    text = TextField(
         _l("Insight"),
         validators=[DataRequired(message=_l("Write the insight.")), Length(max=4000)],
-        filters=[stripped],
         render_kw={"rows": 4},
     )
     holder = SelectField(_l("Who holds it"), choices=_choices(InsightHolder))

@@ -3,10 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
-from wtforms.validators import InputRequired
 
 from tracker.companies.forms import WholeNumberField, YearField
 from tracker.engagements.services import local_today
+from tracker.forms import Required
 from tracker.outcomes.services import INPUTS
 from tracker.pipeline.fiscal import fiscal_year
 
@@ -24,7 +24,7 @@ class SnapshotForm(FlaskForm):
 
     fiscal_year = YearField(
         _l("Fiscal year"),
-        validators=[InputRequired(message=_l("Enter the fiscal year, such as 2024."))],
+        validators=[Required(_l("Enter the fiscal year, such as 2024."))],
         minimum=FIRST_FISCAL_YEAR,
     )
     sales = money(_l("Sales (売上高)"))

@@ -5,10 +5,10 @@ from datetime import date
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import DateField, Form, ValidationError
-from wtforms.validators import InputRequired
+from wtforms import Form, ValidationError
 
 from tracker.engagements.services import local_today
+from tracker.forms import DayField, Required
 from tracker.models import Role
 from tracker.permissions import allowed, can_use_pipeline
 from tracker.pipeline import bp
@@ -42,12 +42,12 @@ def flow():
 class PeriodForm(Form):
     """The period of the workload page, read from the query string."""
 
-    start = DateField(
-        _l("From"), validators=[InputRequired(message=_l("Enter a date."))],
+    start = DayField(
+        _l("From"), validators=[Required(_l("Enter a date."))],
         invalid_value_message=_l("Enter a date as YYYY-MM-DD."),
     )
-    end = DateField(
-        _l("To"), validators=[InputRequired(message=_l("Enter a date."))],
+    end = DayField(
+        _l("To"), validators=[Required(_l("Enter a date."))],
         invalid_value_message=_l("Enter a date as YYYY-MM-DD."),
     )
 

@@ -2,22 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, TextAreaField, ValidationError
+from wtforms import HiddenField, ValidationError
 from wtforms.validators import Length
 
+from tracker.forms import TextField
 from tracker.models import SessionState
 
 COMMENT_MAX = 10_000
 
 
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class ReviewForm(FlaskForm):
-    comment = TextAreaField(
+    comment = TextField(
         _l("Comment for the team"),
-        filters=[strip],
         validators=[Length(max=COMMENT_MAX, message=_l("At most %(max)d characters."))],
         render_kw={"rows": 6},
     )

@@ -17,14 +17,12 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    StringField,
-    TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.engagements.services import local_today
-from tracker.forms import CheckboxListField
+from tracker.forms import CheckboxListField, DayField, LineField, Required, TextField
 from tracker.models import (
     Barrier,
     ContactSide,
@@ -52,32 +50,14 @@ NO_OWNER = ""
 TOO_LONG = _l("At most %(max)d characters (this has %(length)d).")
 
 
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def stop_if_unreadable(_form, field):
-    """After a value that could not be read, say only that (no second message)."""
-    if field.process_errors:
-        raise StopValidation()
-
-
 def not_in_future(_form, field):
     if field.data is not None and field.data > local_today():
         raise ValidationError(_l("The date cannot be in the future."))
 
 
-class BlankableDateField(DateField):
-    """A date where an empty box means no date (not an unreadable one)."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and not valuelist[0].strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
-
-
 class BlankableIntegerField(IntegerField):
+    """A whole number where an empty box (blanks alone) means no number, for `Required` to judge."""
+
     def process_formdata(self, valuelist):
         if valuelist and not valuelist[0].strip():
             self.data = None
@@ -91,9 +71,8 @@ def labelled(choice_class, blank=None) -> list[SelectChoice]:
 
 
 def long_text(label, rows=6):
-    return TextAreaField(
+    return TextField(
         label,
-        filters=[strip],
         validators=[Length(max=LONG_TEXT_MAX, message=TOO_LONG)],
         render_kw={"rows": rows},
     )
@@ -128,9 +107,8 @@ def _filled(field) -> bool:
 class StatementRow(RowForm):
     CONTENT = ("text",)
 
-    text = TextAreaField(
+    text = TextField(
         _l("Words heard"),
-        filters=[strip],
         validators=[
             DataRequired(message=_l("Write the words as heard, or clear this row.")),
             Length(max=SHORT_TEXT_MAX, message=TOO_LONG),
@@ -143,24 +121,22 @@ class StatementRow(RowForm):
 class NewContactRow(RowForm):
     CONTENT = ("name", "title")
 
-    name = StringField(
+    name = LineField(
         _l("Name"),
-        filters=[strip],
         validators=[
             DataRequired(message=_l("Enter the person's name, or clear this row.")),
             Length(max=NAME_MAX, message=TOO_LONG),
         ],
     )
-    title = StringField(_l("Job title"), filters=[strip], validators=[Length(max=NAME_MAX, message=TOO_LONG)])
+    title = LineField(_l("Job title"), validators=[Length(max=NAME_MAX, message=TOO_LONG)])
     side = SelectField(_l("Side"), choices=labelled(ContactSide), default=ContactSide.EMPLOYEE.value)
 
 
 class InsightRow(RowForm):
     CONTENT = ("text",)
 
-    text = TextAreaField(
+    text = TextField(
         _l("Insight"),
-        filters=[strip],
         validators=[
             DataRequired(message=_l("Write the insight, or clear this row.")),
             Length(max=SHORT_TEXT_MAX, message=TOO_LONG),
@@ -189,42 +165,31 @@ class InsightRow(RowForm):
 class ActionRow(RowForm):
     CONTENT = ("title", "due_on")
 
-    title = StringField(
+    title = LineField(
         _l("Action"),
-        filters=[strip],
         validators=[
             DataRequired(message=_l("Write what will be done, or clear this row.")),
             Length(max=TITLE_MAX, message=TOO_LONG),
         ],
     )
     owner = SelectField(_l("Owner"), default=NO_OWNER)
-    due_on = BlankableDateField(
-        _l("Due date"),
-        validators=[Optional()],
-        invalid_value_message=_l("Enter a date such as 2025-04-30."),
-    )
+    due_on = DayField(_l("Due date"), validators=[Optional()])
 
 
 class SessionForm(FlaskForm):
     """A dialogue session as the team member logs it."""
 
     version = HiddenField()
-    held_on = BlankableDateField(
+    held_on = DayField(
         _l("Date"),
         default=local_today,
-        validators=[
-            InputRequired(message=_l("Enter the date of the session.")),
-            stop_if_unreadable,
-            not_in_future,
-        ],
-        invalid_value_message=_l("Enter a date such as 2025-04-30."),
+        validators=[Required(_l("Enter the date of the session.")), not_in_future],
     )
     duration_minutes = BlankableIntegerField(
         _l("Duration (minutes)"),
         default=60,
         validators=[
-            InputRequired(message=_l("Enter how long the session took, in minutes.")),
-            stop_if_unreadable,
+            Required(_l("Enter how long the session took, in minutes.")),
             NumberRange(min=0, max=MAX_DURATION, message=_l("Enter minutes between 0 and 1440.")),
         ],
         invalid_value_message=_l("Enter a whole number of minutes, such as 90."),

@@ -67,7 +67,9 @@ def _heading(scope: Scope, regions) -> list[tuple[str, str]]:
 
 
 def _download(body: bytes, media_type: str, name: str) -> Response:
-    return Response(body, mimetype=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    """A file to save, with its media type exactly as given. (As `mimetype`, a
+    text/* type that already names its charset gets a second one from werkzeug.)"""
+    return Response(body, content_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _invalid(form, regions):

@@ -2,11 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Length
 
 from tracker.engagements.forms import chosen, date_field
 from tracker.engagements.services import local_today
+from tracker.forms import LineField, TextField
 from tracker.models import MeasureKind, ReferralOutcome
 
 NO_MEASURE = 0
@@ -15,14 +16,14 @@ NO_MEASURE = 0
 class MeasureForm(FlaskForm):
     """An entry of the catalogue: a support measure or a partner."""
 
-    name = StringField(
+    name = LineField(
         _l("Name"),
         validators=[
             DataRequired(message=_l("Enter a name.")),
             Length(max=200, message=_l("Keep the name under %(max)d characters.")),
         ],
     )
-    name_en = StringField(
+    name_en = LineField(
         _l("English name"),
         validators=[Length(max=250, message=_l("Keep the name under %(max)d characters."))],
     )
@@ -31,11 +32,11 @@ class MeasureForm(FlaskForm):
         choices=[SelectChoice(kind.value, kind.label) for kind in MeasureKind],
         invalid_choice_message=_l("Choose a kind from the list."),
     )
-    provider = StringField(
+    provider = LineField(
         _l("Provider"),
         validators=[Length(max=200, message=_l("Keep the provider under %(max)d characters."))],
     )
-    description = TextAreaField(
+    description = TextField(
         _l("Description"),
         validators=[Length(max=5000, message=_l("Keep the description under %(max)d characters."))],
         render_kw={"rows": 4},
@@ -54,7 +55,7 @@ class ReferralForm(FlaskForm):
         invalid_choice_message=_l("Choose a measure or partner from the list."),
     )
     referred_on = date_field(_l("Date of the referral"), default=local_today)
-    note = TextAreaField(
+    note = TextField(
         _l("Note"),
         validators=[Length(max=5000, message=_l("Keep the note under %(max)d characters."))],
         render_kw={"rows": 3},
@@ -76,7 +77,7 @@ class OutcomeForm(FlaskForm):
         choices=[SelectChoice(outcome.value, outcome.label) for outcome in ReferralOutcome],
         invalid_choice_message=_l("Choose an outcome from the list."),
     )
-    outcome_note = TextAreaField(
+    outcome_note = TextField(
         _l("Outcome note"),
         validators=[Length(max=5000, message=_l("Keep the note under %(max)d characters."))],
         render_kw={"rows": 3},
