@@ -3,10 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import PasswordField, SelectChoice, SelectMultipleField, ValidationError, widgets
+from wtforms import HiddenField, PasswordField, SelectChoice, SelectMultipleField, ValidationError, widgets
 from wtforms.validators import EqualTo, InputRequired
 
 from tracker.auth.passwords import password_problem
+from tracker.idempotency import new_form_key
 
 # Language names are shown in their own language, so anyone can find theirs.
 LANGUAGE_CHOICES = [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
@@ -77,3 +78,11 @@ def new_password_fields(label):
 
 class ConfirmForm(FlaskForm):
     """A form that is only its button (and the CSRF token): confirm a deletion, restore a record."""
+
+
+class OneTimeForm:
+    """Mixin for a form that creates a record: a random key, made when the form is
+    shown, lets it be saved once (tracker.idempotency). Its template renders
+    `form.form_key`; its route calls claim_form() and saved()."""
+
+    form_key = HiddenField(default=new_form_key)

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.engagements.services import local_today
-from tracker.forms import CheckboxListField
+from tracker.forms import CheckboxListField, OneTimeForm
 from tracker.insights.forms import stripped
 from tracker.models import ActionState
 
@@ -31,7 +31,7 @@ def owner_value(action) -> str:
     return NO_OWNER
 
 
-class ActionForm(FlaskForm):
+class ActionForm(OneTimeForm, FlaskForm):
     """An action; the owner, insight and referral choices are those of its engagement."""
 
     title = StringField(
@@ -79,7 +79,7 @@ def _short(text: str, length: int = 80) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(OneTimeForm, FlaskForm):
     """A dated note of progress, which may move the action to another state."""
 
     noted_on = DateField(

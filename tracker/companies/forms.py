@@ -17,6 +17,7 @@ from tracker.companies.text import (
     parse_amount,
 )
 from tracker.engagements.services import local_today
+from tracker.forms import OneTimeForm
 from tracker.models import ContactSide
 
 NO_INDUSTRY = ""
@@ -87,7 +88,7 @@ def valid_corporate_number(form, field):
         raise ValidationError(_l("This is not a valid corporate number: check the digits."))
 
 
-class CompanyForm(FlaskForm):
+class CompanyForm(OneTimeForm, FlaskForm):
     """A company's profile, as a team member records it."""
 
     name = StringField(
@@ -159,7 +160,7 @@ class CompanyForm(FlaskForm):
         }
 
 
-class ContactForm(FlaskForm):
+class ContactForm(OneTimeForm, FlaskForm):
     """A person at the company."""
 
     name = StringField(

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from tracker.engagements.services import local_today
-from tracker.forms import CheckboxListField
+from tracker.forms import CheckboxListField, OneTimeForm
 from tracker.models import ClosingReason, Phase, ReferralSource, User
 
 NO_LEAD = 0
@@ -96,7 +96,7 @@ class TeamFields:
         return ids, self.lead.data
 
 
-class NewEngagementForm(DetailsFields, TeamFields, FlaskForm):
+class NewEngagementForm(OneTimeForm, DetailsFields, TeamFields, FlaskForm):
     started_on = date_field(_l("Start date"), default=local_today)
     phase = SelectField(
         _l("Initial phase"),

@@ -24,7 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
 from tracker.engagements.services import local_today
-from tracker.forms import CheckboxListField
+from tracker.forms import CheckboxListField, OneTimeForm
 from tracker.models import (
     Barrier,
     ContactSide,
@@ -205,7 +205,7 @@ class ActionRow(RowForm):
     )
 
 
-class SessionForm(FlaskForm):
+class SessionForm(OneTimeForm, FlaskForm):
     """A dialogue session as the team member logs it."""
 
     version = HiddenField()
