@@ -10,6 +10,7 @@ import io
 import re
 import threading
 from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -31,6 +32,7 @@ from tracker.models import (
     Phase,
     Role,
     SessionState,
+    UserSession,
 )
 
 KEY_INPUT = re.compile(r'<input[^>]*name="form_key"[^>]*value="([^"]+)"')
@@ -323,3 +325,25 @@ def test_two_posts_of_an_action_update_at_once_save_one_update(app_context, clie
     assert sorted(answer.status_code for answer in answers) == [302, 303], [a.text[:500] for a in answers]
     count = sa.select(sa.func.count()).select_from(ActionUpdate).where(ActionUpdate.action_id == world.action_team.id)
     assert db.session.scalar(count) == 1
+
+
+def test_a_form_kept_over_an_expired_sign_in_comes_back_with_its_key_and_saves_once(client, world, consultant):
+    """The post that met the expired sign-in saved nothing, so its key is still unclaimed: the restored form
+    keeps it, and saving it twice (say, in the old tab too) still makes one session."""
+    path = f"/engagements/{world.engagement_team.id}/sessions/new"
+    login(client, consultant)
+    key = shown_key(client, path)
+    token = csrf_token(client, path)
+    row = db.session.scalars(sa.select(UserSession)).one()
+    row.last_seen_at -= timedelta(hours=2)
+    row.created_at -= timedelta(hours=2)
+    db.session.commit()
+    kept = client.post(path, data={**session_data(world), "csrf_token": token, "form_key": key})
+    next_url = parse_qs(urlsplit(kept.headers["Location"]).query)["next"][0]
+    assert next_url.startswith(path + "?restore=")
+    login(client, consultant)
+    restored = client.get(next_url)
+    assert KEY_INPUT.search(restored.text).group(1) == key
+    assert send(client, path, session_data(world), key).status_code == 302
+    assert send(client, path, session_data(world), key).status_code == 303
+    assert db.session.scalar(sessions_noted()) == 1
