@@ -71,6 +71,7 @@ def _posted_key(form) -> str | None:
 
 
 def _raise_if_saved(key: str) -> None:
+    """AlreadySaved if this user's post with this key has been committed."""
     result_url = db.session.scalar(
         sa.select(FormSubmission.result_url).where(
             FormSubmission.user_id == current_user.id, FormSubmission.key == key
@@ -81,6 +82,7 @@ def _raise_if_saved(key: str) -> None:
 
 
 def _refuse(form) -> bool:
+    """The form comes back unsaved, with a message and a key that will work."""
     form.form_errors.append(NO_KEY)
     form.form_key.data = new_form_key()
     return False
