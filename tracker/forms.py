@@ -83,6 +83,7 @@ class ConfirmForm(FlaskForm):
 class OneTimeForm:
     """Mixin for a form that creates a record: a random key, made when the form is
     shown, lets it be saved once (tracker.idempotency). Its template renders
-    `form.form_key`; its route calls claim_form() and saved()."""
+    `form.form_key` when creating (an edit is made once by the record's version);
+    its route calls claim_form() and saved()."""
 
     form_key = HiddenField(default=new_form_key)
