@@ -21,6 +21,8 @@ from tracker.timing import HEADER, parse
 ROOT = Path(__file__).resolve().parent.parent
 WARM_UP = 8
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+# The one-time key of a create form (tracker/idempotency.py), sent back with it.
+FORM_KEY = re.compile(r'<input[^>]*name="form_key"[^>]*value="([^"]+)"')
 
 
 def free_port() -> int:

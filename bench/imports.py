@@ -27,7 +27,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from urllib3 import encode_multipart_formdata
 
-from bench.client import CSRF, ROOT, Client
+from bench.client import CSRF, FORM_KEY, ROOT, Client
 from tracker.companies.text import corporate_number_check_digit
 from tracker.reference.municipalities import all_municipalities
 
@@ -72,7 +72,8 @@ def through_browser(client: Client, filename: str, data: bytes) -> dict:
     """Upload and preview, then import; the counts the finished import's page shows."""
     _, _, page, _ = client.request("/companies/import/")
     body, content_type = encode_multipart_formdata(
-        {"csrf_token": CSRF.search(page).group(1), "file": (filename, data, "application/octet-stream")}
+        {"csrf_token": CSRF.search(page).group(1), "form_key": FORM_KEY.search(page).group(1),
+         "file": (filename, data, "application/octet-stream")}
     )
     status, headers, _, preview_ms = client.request("/companies/import/", body, content_type=content_type)
     if status != 303:

@@ -20,6 +20,7 @@ from config import database_url
 from tests import factories
 from tracker import create_app
 from tracker.extensions import db
+from tracker.idempotency import new_form_key
 from tracker.models import Role
 
 # Reference data loaded by the migrations themselves, kept between tests.
@@ -197,8 +198,12 @@ def login(client, user, password: str = factories.PASSWORD):
 
 
 def post(client, path: str, data: dict | None = None, token_from: str = "/", **kwargs):
-    """POST a form with the session's CSRF token, as a browser would."""
-    return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, token_from)}, **kwargs)
+    """POST a form with the session's CSRF token, as a browser would.
+
+    Like a form just shown, it carries a new one-time form key (tracker.idempotency)
+    unless `data` gives one; forms without the field ignore it."""
+    fields = {"form_key": new_form_key(), **(data or {}), "csrf_token": csrf_token(client, token_from)}
+    return client.post(path, data=fields, **kwargs)
 
 
 @pytest.fixture

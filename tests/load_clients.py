@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from tests.gunicorn_server import Browser
+from tracker.idempotency import new_form_key
 
 SESSION_LOCATION = re.compile(r"/sessions/(\d+)$")
 ACTION_LOCATION = re.compile(r"/actions/(\d+)$")
@@ -43,9 +44,9 @@ class ActionWrite:
 
 def session_form(seat: Seat, token: str, notes: str, statements: list[str], insight: str, action: str,
                  version: str = "") -> dict:
-    """The session form as a browser posts it: attendees ticked, rows filled."""
+    """The session form as a browser posts it: attendees ticked, rows filled, a one-time key as if just shown."""
     return {
-        "csrf_token": token, "version": version,
+        "csrf_token": token, "form_key": new_form_key(), "version": version,
         "held_on": (date.today() - timedelta(days=1)).isoformat(), "duration_minutes": "75",
         "format": "visit", "kind": "president_dialogue",
         "company_attendee_ids": str(seat.contact_id), "team_attendee_ids": str(seat.user_id),
@@ -136,8 +137,9 @@ class Writer(threading.Thread):
         seat, tag = self.seat, f"{self.seat.email} #{number}"
         path = f"/engagements/{seat.engagement_id}/actions/new"
         write = ActionWrite(title=f"展示会に出展する ({tag})", description=f"担当: 営業部\n期日未定 ({tag})")
-        data = {"csrf_token": token, "version": "", "title": write.title, "description": write.description,
-                "owner": f"contact-{seat.contact_id}", "due_on": "", "state": "planned"}
+        data = {"csrf_token": token, "form_key": new_form_key(), "version": "", "title": write.title,
+                "description": write.description, "owner": f"contact-{seat.contact_id}", "due_on": "",
+                "state": "planned"}
         status, headers = self._call(browser, path, data, expected=302)
         found = ACTION_LOCATION.search(headers.get("Location", "")) if status == 302 else None
         if found:

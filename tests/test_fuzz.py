@@ -33,6 +33,7 @@ from tests.routewalk import (
     rules,
 )
 from tracker.extensions import db
+from tracker.idempotency import new_form_key
 from tracker.models import Company, OutcomeSnapshot, SessionState, SupportMeasure
 
 FORM = "application/x-www-form-urlencoded"
@@ -341,7 +342,8 @@ def test_numbers_too_large_for_the_database_name_no_record_and_no_page(clients, 
 
 def test_a_measure_posted_without_its_optional_fields_is_saved(clients, fuzz_world):
     """A post that leaves out fields (not a browser, but it happens) counts them as empty."""
-    data = [("csrf_token", clients.token("admin")), ("name", "ものづくり補助金（試験）"), ("kind", "subsidy")]
+    data = [("csrf_token", clients.token("admin")), ("form_key", new_form_key()), ("name", "ものづくり補助金（試験）"),
+            ("kind", "subsidy")]
     response = clients["admin"].post("/admin/measures/new", data=encode(data), content_type=FORM)
     assert response.status_code == 302
     measure = db.session.scalar(sa.select(SupportMeasure).where(SupportMeasure.name == "ものづくり補助金（試験）"))

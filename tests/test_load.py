@@ -22,6 +22,7 @@ from tests.load_clients import Seat, Writer, integrity_problems, missing_writes,
 from tests.scratch_databases import BACKENDS, scratch_database
 from tracker import create_app
 from tracker.extensions import db
+from tracker.idempotency import new_form_key
 from tracker.models import Role
 
 pytestmark = pytest.mark.load
@@ -164,8 +165,8 @@ def test_two_people_saving_the_same_record_the_second_gets_409_with_its_text_kep
     action_path = f"/engagements/{first_seat.engagement_id}/actions/new"
     token = first.token("/")
     status, headers, _ = first.request(action_path, {
-        "csrf_token": token, "title": "共同編集する行動", "description": "", "owner": "", "due_on": "",
-        "state": "planned", "version": ""})
+        "csrf_token": token, "form_key": new_form_key(), "title": "共同編集する行動", "description": "", "owner": "",
+        "due_on": "", "state": "planned", "version": ""})
     assert status == 302
     edit = headers["Location"] + "/edit"
     first_version, first_token = _open_form(first, edit)

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from tracker.audit.trail import record_refusal
 from tracker.auth.pending import is_secret_field
 from tracker.extensions import db
+from tracker.idempotency import AlreadySaved, answer_already_saved
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
@@ -70,5 +71,6 @@ def handle_unexpected_error(_error: Exception):
 
 def register_error_handlers(app) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(AlreadySaved, answer_already_saved)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected_error)

@@ -29,6 +29,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import (
     DateField,
+    HiddenField,
     PasswordField,
     SelectChoice,
     SelectMultipleField,
@@ -40,6 +41,7 @@ from wtforms import (
 from wtforms.validators import EqualTo, InputRequired, StopValidation
 
 from tracker.auth.passwords import password_problem
+from tracker.idempotency import new_form_key
 
 # Language names are shown in their own language, so anyone can find theirs.
 LANGUAGE_CHOICES = [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
@@ -236,3 +238,12 @@ class Required:
         if data is None or (isinstance(data, str) and not data.strip()) or data == []:
             field.errors[:] = []
             raise StopValidation(self.message)
+
+
+class OneTimeForm:
+    """Mixin for a form that creates a record: a random key, made when the form is
+    shown, lets it be saved once (tracker.idempotency). Its template renders
+    `form.form_key` when creating (an edit is made once by the record's version);
+    its route calls claim_form() and saved()."""
+
+    form_key = HiddenField(default=new_form_key)

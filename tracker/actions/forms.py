@@ -6,7 +6,7 @@ from wtforms import HiddenField, SelectChoice, SelectField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.engagements.services import local_today
-from tracker.forms import CheckboxListField, DayField, LineField, Required, TextField
+from tracker.forms import CheckboxListField, DayField, LineField, OneTimeForm, Required, TextField
 from tracker.models import ActionState
 
 NO_OWNER = ""
@@ -22,7 +22,7 @@ def owner_value(action) -> str:
     return NO_OWNER
 
 
-class ActionForm(FlaskForm):
+class ActionForm(OneTimeForm, FlaskForm):
     """An action; the owner, insight and referral choices are those of its engagement."""
 
     title = LineField(
@@ -65,7 +65,7 @@ def _short(text: str, length: int = 80) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(OneTimeForm, FlaskForm):
     """A dated note of progress, which may move the action to another state."""
 
     noted_on = DayField(

@@ -15,6 +15,7 @@ from tracker.concurrency import StaleEdit, ensure_fresh
 from tracker.engagements.services import local_today
 from tracker.extensions import db
 from tracker.forms import ConfirmForm
+from tracker.idempotency import claim_form, saved
 from tracker.models import (
     Action,
     ActionState,
@@ -132,12 +133,10 @@ def new(engagement_id: int):
         if request.args.get("insight", type=int) in records["insights"]:
             form.insight_ids.data = [request.args.get("insight", type=int)]
         return render_template("actions/form.html", form=form, engagement=engagement, action=None)
-    if not form.validate():
+    if not form.validate() or not claim_form(form):
         return render_template("actions/form.html", form=form, engagement=engagement, action=None), 422
     action = create_action(engagement, current_user, **_fields(form, records))
-    db.session.commit()
-    flash(_("Action recorded."), "success")
-    return redirect(url_for("actions.show", action_id=action.id))
+    return saved(form, lambda: url_for("actions.show", action_id=action.id), _("Action recorded."))
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -213,10 +212,9 @@ def add_update(action_id: int):
     context = {"action": action, "engagement": action.engagement, "today": local_today()}
     if not form.is_submitted():
         return render_template("actions/update_form.html", form=form, **context)
-    if not form.validate():
+    if not form.validate() or not claim_form(form):
         return render_template("actions/update_form.html", form=form, **context), 422
     state = ActionState(form.state.data) if form.state.data else None
     add_action_update(action, current_user, form.noted_on.data, form.text.data, state)
-    db.session.commit()
-    flash(_("Progress noted."), "success")
-    return redirect(url_for("actions.show", action_id=action.id, _anchor="updates"))
+    return saved(form, lambda: url_for("actions.show", action_id=action.id, _anchor="updates"),
+                 _("Progress noted."))

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectChoice, SelectField
 from wtforms.validators import Email, InputRequired, Length
 
-from tracker.forms import LANGUAGE_CHOICES, CheckboxListField, LineField, Required, new_password_fields
+from tracker.forms import LANGUAGE_CHOICES, CheckboxListField, LineField, OneTimeForm, Required, new_password_fields
 from tracker.models import Role
 
 NO_ORGANISATION = 0
@@ -48,7 +48,7 @@ class UserForm(FlaskForm):
         return ok
 
 
-class NewUserForm(UserForm):
+class NewUserForm(OneTimeForm, UserForm):
     password, confirm = new_password_fields(_l("Initial password"))
 
 

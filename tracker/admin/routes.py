@@ -11,6 +11,7 @@ from tracker.admin.services import AccountRuleBroken, create_user, update_user
 from tracker.auth.services import set_password
 from tracker.auth.sessions import described_sessions
 from tracker.extensions import db
+from tracker.idempotency import claim_form, saved
 from tracker.models import Organisation, Region, Role, User
 from tracker.permissions import allowed, can_manage_accounts
 
@@ -69,15 +70,13 @@ def new_user():
     form = _choices(NewUserForm())
     if not form.is_submitted():
         return render_template("admin/user_form.html", form=form, user=None)
-    if not form.validate():
+    if not form.validate() or not claim_form(form):
         return render_template("admin/user_form.html", form=form, user=None), 422
     try:
         user = create_user(_details(form), form.password.data)
     except AccountRuleBroken as broken:
         return _refused(form, broken, "admin/user_form.html", user=None)
-    db.session.commit()
-    flash(_("Account created for %(name)s.", name=user.name), "success")
-    return redirect(url_for("admin.users"))
+    return saved(form, lambda: url_for("admin.users"), _("Account created for %(name)s.", name=user.name))
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])

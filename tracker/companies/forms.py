@@ -17,7 +17,7 @@ from tracker.companies.text import (
     parse_amount,
 )
 from tracker.engagements.services import local_today
-from tracker.forms import LineField, Required
+from tracker.forms import LineField, OneTimeForm, Required
 from tracker.models import ContactSide
 
 NO_INDUSTRY = ""
@@ -88,7 +88,7 @@ def valid_corporate_number(form, field):
         raise ValidationError(_l("This is not a valid corporate number: check the digits."))
 
 
-class CompanyForm(FlaskForm):
+class CompanyForm(OneTimeForm, FlaskForm):
     """A company's profile, as a team member records it."""
 
     name = LineField(
@@ -160,7 +160,7 @@ class CompanyForm(FlaskForm):
         }
 
 
-class ContactForm(FlaskForm):
+class ContactForm(OneTimeForm, FlaskForm):
     """A person at the company."""
 
     name = LineField(

@@ -35,6 +35,7 @@ from tracker.companies.services import (
 from tracker.concurrency import StaleEdit, ensure_fresh
 from tracker.extensions import db
 from tracker.forms import ConfirmForm
+from tracker.idempotency import claim_form, saved
 from tracker.models import Industry, Phase
 from tracker.permissions import (
     allowed,
@@ -159,18 +160,17 @@ def new():
     form = _company_form()
     if not form.is_submitted():
         return _company_page(form)
-    if not form.validate():
+    if not form.validate() or not claim_form(form):
         return _company_page(form, status=422)
     duplicates = find_duplicates(form.details(), current_user)
     if _duplicate_problem(form, duplicates):
         return _company_page(form, status=422, duplicates=duplicates)
     company = create_company(form.details())
     try:
-        db.session.commit()
+        return saved(form, lambda: url_for("companies.show", company_id=company.id),
+                     _("%(name)s has been recorded.", name=company.name))
     except IntegrityError:
         return _number_taken(form)
-    flash(_("%(name)s has been recorded.", name=company.name), "success")
-    return redirect(url_for("companies.show", company_id=company.id))
 
 
 @bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
@@ -242,12 +242,11 @@ def new_contact(company_id: int):
     form = ContactForm(formdata=form_data())
     if not form.is_submitted():
         return _contact_page(form, company)
-    if not form.validate():
+    if not form.validate() or not claim_form(form):
         return _contact_page(form, company, status=422)
     contact = add_contact(company, form.details())
-    db.session.commit()
-    flash(_("%(name)s has been added.", name=contact.name), "success")
-    return redirect(url_for("companies.show", company_id=company.id, _anchor="contacts"))
+    return saved(form, lambda: url_for("companies.show", company_id=company.id, _anchor="contacts"),
+                 _("%(name)s has been added.", name=contact.name))
 
 
 @bp.route("/<int:company_id>/contacts/<int:contact_id>/edit", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from wtforms import HiddenField, SelectChoice, SelectField, ValidationError
 from wtforms.validators import Length
 
 from tracker.engagements.services import local_today
-from tracker.forms import CheckboxListField, DayField, LineField, Required, TextField
+from tracker.forms import CheckboxListField, DayField, LineField, OneTimeForm, Required, TextField
 from tracker.models import ClosingReason, Phase, ReferralSource, User
 
 NO_LEAD = 0
@@ -89,7 +89,7 @@ class TeamFields:
         return ids, self.lead.data
 
 
-class NewEngagementForm(DetailsFields, TeamFields, FlaskForm):
+class NewEngagementForm(OneTimeForm, DetailsFields, TeamFields, FlaskForm):
     started_on = date_field(_l("Start date"), default=local_today)
     phase = SelectField(
         _l("Initial phase"),

@@ -26,6 +26,7 @@ from tracker.engagements.services import (
 from tracker.engagements.timeline import by_month, journey
 from tracker.extensions import db
 from tracker.forms import ConfirmForm
+from tracker.idempotency import claim_form, saved
 from tracker.models import ClosingReason, Company, Engagement, Phase, ReferralSource, User
 from tracker.permissions import (
     can_delete_engagement,
@@ -96,7 +97,7 @@ def new(company_id: int):
     form.set_people(people)
     if not form.is_submitted():
         return render_template("engagements/new.html", form=form, company=company)
-    if not form.validate():
+    if not form.validate() or not claim_form(form):
         return render_template("engagements/new.html", form=form, company=company), 422
     members, lead = _team(form, people)
     try:
@@ -107,9 +108,8 @@ def new(company_id: int):
         )
     except EngagementRuleBroken as broken:
         return _refused(form, broken, "engagements/new.html", company=company)
-    db.session.commit()
-    flash(_("Engagement opened for %(company)s.", company=company.name), "success")
-    return redirect(url_for("engagements.show", engagement_id=engagement.id))
+    return saved(form, lambda: url_for("engagements.show", engagement_id=engagement.id),
+                 _("Engagement opened for %(company)s.", company=company.name))
 
 
 @bp.get("/engagements/<int:engagement_id>")

@@ -4,8 +4,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
+from tracker.forms import OneTimeForm
 
-class UploadForm(FlaskForm):
+
+class UploadForm(OneTimeForm, FlaskForm):
     file = FileField(
         _l("File (CSV or Excel .xlsx)"),
         validators=[FileRequired(message=_l("Choose a CSV or Excel (.xlsx) file."))],

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
+from tracker.idempotency import claim_form, saved
 from tracker.imports import bp
 from tracker.imports.forms import ConfirmForm, UploadForm
 from tracker.imports.presenting import FIELD_LABELS, progress_label
@@ -78,9 +79,11 @@ def upload():
     if plan.errors:
         return _preview_page(plan.report() | {"ignored": table.ignored}, plan.errors, status=422,
                              filename=filename, upload_form=UploadForm(formdata=None))
+    # Claimed only now: on SQLite the claim takes the write lock, which reading the file must not hold.
+    if not claim_form(form):
+        return _upload_page(form, 422)
     record = keep_for_import(current_user, filename, table, plan)
-    db.session.commit()
-    return redirect(url_for("imports.preview", import_id=record.id), 303)
+    return saved(form, lambda: url_for("imports.preview", import_id=record.id), None, 303)
 
 
 @bp.get("/<int:import_id>")

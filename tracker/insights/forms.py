@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Length
 
-from tracker.forms import CheckboxListField, TextField
+from tracker.forms import CheckboxListField, OneTimeForm, TextField
 from tracker.models import Barrier, InsightCategory, InsightHolder, InsightState
 
 
@@ -13,7 +13,7 @@ def _choices(choice_class) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in choice_class.choices()]
 
 
-class InsightForm(FlaskForm):
+class InsightForm(OneTimeForm, FlaskForm):
     """An insight as the team records it; `session_ids` get their choices per engagement."""
 
     text = TextField(

@@ -12,6 +12,7 @@ from tracker.concurrency import StaleEdit, ensure_fresh
 from tracker.engagements.services import local_today
 from tracker.extensions import db
 from tracker.forms import ConfirmForm
+from tracker.idempotency import claim_form, saved
 from tracker.insights import bp
 from tracker.insights.forms import InsightForm
 from tracker.insights.services import change_insight, create_insight, delete_insight
@@ -98,12 +99,10 @@ def new(engagement_id: int):
         if request.args.get("session", type=int) in sessions:
             form.session_ids.data = [request.args.get("session", type=int)]
         return render_template("insights/form.html", form=form, engagement=engagement, insight=None)
-    if not form.validate():
+    if not form.validate() or not claim_form(form):
         return render_template("insights/form.html", form=form, engagement=engagement, insight=None), 422
     insight = create_insight(engagement, current_user, **form.fields_for_operation(sessions))
-    db.session.commit()
-    flash(_("Insight recorded."), "success")
-    return redirect(url_for("insights.show", insight_id=insight.id))
+    return saved(form, lambda: url_for("insights.show", insight_id=insight.id), _("Insight recorded."))
 
 
 @bp.route("/insights/<int:insight_id>/edit", methods=["GET", "POST"])

@@ -32,6 +32,7 @@ from tracker.models.insights import (  # noqa: F401
     InsightStateChange,
 )
 from tracker.models.outcomes import OutcomeSnapshot  # noqa: F401
+from tracker.models.submissions import FormSubmission  # noqa: F401
 from tracker.models.support import MeasureKind, Referral, ReferralOutcome, SupportMeasure  # noqa: F401
 from tracker.models.tallies import (  # noqa: F401
     ActionTally,

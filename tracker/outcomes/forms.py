@@ -6,7 +6,7 @@ from wtforms import HiddenField
 
 from tracker.companies.forms import WholeNumberField, YearField
 from tracker.engagements.services import local_today
-from tracker.forms import Required
+from tracker.forms import OneTimeForm, Required
 from tracker.outcomes.services import INPUTS
 from tracker.pipeline.fiscal import fiscal_year
 
@@ -19,7 +19,7 @@ def money(label, *, may_be_negative=False):
     return WholeNumberField(label, minimum=-MOST_YEN if may_be_negative else 0, maximum=MOST_YEN)
 
 
-class SnapshotForm(FlaskForm):
+class SnapshotForm(OneTimeForm, FlaskForm):
     """One fiscal year of a company's figures, as the team enters them from its accounts."""
 
     fiscal_year = YearField(

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.auth.pending import form_data
 from tracker.concurrency import StaleEdit, ensure_fresh
 from tracker.extensions import db
+from tracker.idempotency import claim_form, saved
 from tracker.outcomes import bp
 from tracker.outcomes.forms import SnapshotForm
 from tracker.outcomes.indicators import INDICATORS, format_value
@@ -61,19 +62,19 @@ def new(company_id: int):
     form = SnapshotForm(formdata=form_data())
     if not form.is_submitted():
         return _form_page(form, company)
-    if not form.validate() or fiscal_year_taken(company, form.fiscal_year.data):
-        if not form.errors:
-            _year_taken(form)
+    if not form.validate() or not claim_form(form):
+        return _form_page(form, company, status=422)
+    if fiscal_year_taken(company, form.fiscal_year.data):
+        _year_taken(form)
         return _form_page(form, company, status=422)
     snapshot = create_snapshot(company, current_user, **form.details())
     try:
-        db.session.commit()
+        return saved(form, lambda: url_for("outcomes.index", company_id=company.id),
+                     _("Figures for %(year)s saved.", year=year_label(snapshot.fiscal_year)))
     except IntegrityError:  # the same year saved by someone else a moment ago
         db.session.rollback()
         _year_taken(form)
         return _form_page(form, company, status=422)
-    flash(_("Figures for %(year)s saved.", year=year_label(snapshot.fiscal_year)), "success")
-    return redirect(url_for("outcomes.index", company_id=company.id))
 
 
 @bp.route("/outcomes/<int:snapshot_id>/edit", methods=["GET", "POST"])

@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.engagements.services import local_today
-from tracker.forms import CheckboxListField, DayField, LineField, Required, TextField
+from tracker.forms import CheckboxListField, DayField, LineField, OneTimeForm, Required, TextField
 from tracker.models import (
     Barrier,
     ContactSide,
@@ -176,7 +176,7 @@ class ActionRow(RowForm):
     due_on = DayField(_l("Due date"), validators=[Optional()])
 
 
-class SessionForm(FlaskForm):
+class SessionForm(OneTimeForm, FlaskForm):
     """A dialogue session as the team member logs it."""
 
     version = HiddenField()

@@ -10,6 +10,7 @@ from tracker.auth.pending import form_data
 from tracker.concurrency import StaleEdit
 from tracker.extensions import db
 from tracker.forms import ConfirmForm
+from tracker.idempotency import claim_form, saved
 from tracker.models import SessionFormat, SessionKind, SessionState
 from tracker.permissions import (
     can_delete_session,
@@ -89,20 +90,19 @@ def _save(form, engagement, session=None):
     """Validate and save, or answer with the form again (422, or 409 on a concurrent edit)."""
     if not form.is_submitted() or "more_rows" in request.form:
         return _page(form, engagement, session)
-    if not form.validate():
+    if not form.validate() or (session is None and not claim_form(form)):
         return _page(form, engagement, session, 422)
     submit = request.form.get("intent") == "submit" and submittable(session)
     try:
-        saved = save_session(engagement, current_user, form.details(), session=session,
-                             version=form.version.data, submit=submit)
+        record = save_session(engagement, current_user, form.details(), session=session,
+                              version=form.version.data, submit=submit)
     except StaleEdit:
         db.session.rollback()
         current = session_or_404(current_user, session.id)
         form.version.data = current.version  # saving again now overwrites, knowingly
         return _page(form, engagement, current, 409, conflict=last_change(current))
-    db.session.commit()
-    flash(_("Session submitted for review.") if submit else _("Session saved."), "success")
-    return redirect(url_for("sessions.show", session_id=saved.id))
+    return saved(form, lambda: url_for("sessions.show", session_id=record.id),
+                 _("Session submitted for review.") if submit else _("Session saved."))
 
 
 @bp.route("/engagements/<int:engagement_id>/sessions/new", methods=["GET", "POST"])

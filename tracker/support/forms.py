@@ -7,13 +7,13 @@ from wtforms.validators import DataRequired, Length
 
 from tracker.engagements.forms import chosen, date_field
 from tracker.engagements.services import local_today
-from tracker.forms import LineField, TextField
+from tracker.forms import LineField, OneTimeForm, TextField
 from tracker.models import MeasureKind, ReferralOutcome
 
 NO_MEASURE = 0
 
 
-class MeasureForm(FlaskForm):
+class MeasureForm(OneTimeForm, FlaskForm):
     """An entry of the catalogue: a support measure or a partner."""
 
     name = LineField(
@@ -44,7 +44,7 @@ class MeasureForm(FlaskForm):
     active = BooleanField(_l("Active (offered for new referrals)"), default=True)
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(OneTimeForm, FlaskForm):
     """Refer an engagement to an active catalogue entry."""
 
     measure_id = SelectField(

@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.auth.pending import form_data
 from tracker.concurrency import StaleEdit, ensure_fresh
 from tracker.extensions import db
+from tracker.idempotency import claim_form, saved
 from tracker.models import Referral, ReferralOutcome, SupportMeasure
 from tracker.permissions import (
     allowed,
@@ -57,15 +58,13 @@ def new_measure():
     form = MeasureForm(formdata=form_data())
     if not form.is_submitted():
         return render_template("support/measure_form.html", form=form, measure=None)
-    if not form.validate():
+    if not form.validate() or not claim_form(form):
         return render_template("support/measure_form.html", form=form, measure=None), 422
     try:
         measure = create_measure(_details(form))
     except SupportRuleBroken as broken:
         return _refused(form, broken, "support/measure_form.html", measure=None)
-    db.session.commit()
-    flash(_("%(name)s added to the catalogue.", name=measure.name), "success")
-    return redirect(url_for("support.measures"))
+    return saved(form, lambda: url_for("support.measures"), _("%(name)s added to the catalogue.", name=measure.name))
 
 
 @bp.route("/admin/measures/<int:measure_id>/edit", methods=["GET", "POST"])
@@ -107,16 +106,15 @@ def new_referral(engagement_id: int):
     context = {"engagement": engagement, "has_measures": bool(active)}
     if not form.is_submitted():
         return render_template("support/referral_new.html", form=form, **context)
-    if not form.validate():
+    if not form.validate() or not claim_form(form):
         return render_template("support/referral_new.html", form=form, **context), 422
     measure = next(m for m in active if m.id == form.measure_id.data)
     try:
         refer(engagement, current_user, measure, form.referred_on.data, form.note.data)
     except SupportRuleBroken as broken:
         return _refused(form, broken, "support/referral_new.html", **context)
-    db.session.commit()
-    flash(_("Referral to %(name)s recorded.", name=measure.display_name), "success")
-    return redirect(url_for("engagements.show", engagement_id=engagement.id, _anchor="referrals"))
+    return saved(form, lambda: url_for("engagements.show", engagement_id=engagement.id, _anchor="referrals"),
+                 _("Referral to %(name)s recorded.", name=measure.display_name))
 
 
 def _referral_or_404(referral_id: int) -> Referral:
