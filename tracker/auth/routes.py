@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from tracker.audit.trail import record_event
 from tracker.auth import bp
+from tracker.auth.devices import remember_device
 from tracker.auth.forms import SignInForm
 from tracker.auth.pending import keep_posted_form
 from tracker.auth.services import SignInRefused, authenticate
@@ -51,7 +52,7 @@ def sign_in():
     start_session(user)
     record_event("sign_in", actor=user)
     db.session.commit()
-    return redirect(safe_next(form.next.data) or url_for("home.index"))
+    return remember_device(redirect(safe_next(form.next.data) or url_for("home.index")), user)
 
 
 @bp.post("/sign-out")
