@@ -70,3 +70,17 @@ class PendingForm(db.Model):
     path: Mapped[str] = mapped_column(sa.String(500))
     data: Mapped[list] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code of a user's second factor; only its hash is kept.
+
+    The codes are random (60 bits), so a plain SHA-256 suffices, as for session tokens.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
