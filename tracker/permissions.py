@@ -40,6 +40,11 @@ def can_turn_off_two_factor(user: User) -> bool:
     return can_use_profile(user) and user.has_two_factor and not must_use_two_factor(user)
 
 
+def can_renew_recovery_codes(user: User) -> bool:
+    """Recovery codes belong to a second factor: only someone who has one makes new ones."""
+    return can_use_profile(user) and user.has_two_factor
+
+
 def can_browse_companies(user: User) -> bool:
     """Every role sees the company profiles of its regions (officials a summary)."""
     return user.is_authenticated

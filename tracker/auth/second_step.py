@@ -17,7 +17,7 @@ from tracker.auth import bp, throttle, two_factor
 from tracker.auth.devices import remember_device
 from tracker.auth.forms import CodeForm, EnrolForm
 from tracker.auth.services import too_many
-from tracker.auth.sessions import client_address, start_session
+from tracker.auth.sessions import SESSION_KEY, client_address, start_session
 from tracker.extensions import db
 from tracker.models import User
 
@@ -27,7 +27,7 @@ PENDING_KEY = "second_step"
 def begin_second_step(user: User, next_path: str | None):
     """The password was right: remember that for a few minutes; answer with the code page
     (or the set-up page when the account has no second factor yet)."""
-    session.pop("sid", None)
+    session.pop(SESSION_KEY, None)
     session[PENDING_KEY] = {"u": user.id, "since": time.time(), "next": next_path or ""}
     return redirect(url_for("auth.code" if user.has_two_factor else "auth.enrol"))
 

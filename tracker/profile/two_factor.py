@@ -1,6 +1,6 @@
 """Two-factor sign-in on the profile page: set it up, renew recovery codes, turn it off."""
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,7 +9,7 @@ from tracker.auth import two_factor
 from tracker.auth.forms import EnrolForm
 from tracker.auth.second_step import enrolment_context
 from tracker.extensions import db
-from tracker.permissions import allowed, can_turn_off_two_factor, can_use_profile
+from tracker.permissions import allowed, can_renew_recovery_codes, can_turn_off_two_factor, can_use_profile
 from tracker.profile import bp
 from tracker.profile.forms import CurrentPasswordForm
 from tracker.profile.routes import _page
@@ -43,12 +43,10 @@ def enrol_two_factor():
 
 
 @bp.post("/two-factor/recovery-codes")
-@allowed(can_use_profile)
+@allowed(can_renew_recovery_codes)
 def renew_recovery_codes():
     """New recovery codes (the old ones stop working), confirmed with the password."""
     user = current_user._get_current_object()
-    if not user.has_two_factor:
-        abort(403)
     form = CurrentPasswordForm(user)
     if not form.validate():
         return _page(confirm=form, status=422)
