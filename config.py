@@ -51,9 +51,28 @@ class Config:
     SESSION_IDLE_TIMEOUT = minutes("SESSION_IDLE_MINUTES", 60)
     SESSION_ABSOLUTE_TIMEOUT = minutes("SESSION_ABSOLUTE_MINUTES", 12 * 60)
 
-    SIGN_IN_WINDOW = minutes("SIGN_IN_WINDOW_MINUTES", 15)
+    # Failed sign-ins are counted over this window; a locked account or address is
+    # free again once its oldest counted failure leaves it (so at most this long).
+    SIGN_IN_WINDOW = minutes("SIGN_IN_WINDOW_MINUTES", 5)
     SIGN_IN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 10))
     SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ADDRESS", 100))
+    # A browser that signed in to an account before (its device cookie) has its own count.
+    SIGN_IN_MAX_FAILURES_PER_DEVICE = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_DEVICE", 10))
+    DEVICE_COOKIE_NAME = "tracker_device"
+    DEVICE_COOKIE_LIFETIME = timedelta(days=int(os.environ.get("DEVICE_COOKIE_DAYS", 365)))
+
+    # Roles that must sign in with a second factor (an authenticator app's code);
+    # everyone else may choose to. Comma-separated role names, "" for none.
+    TWO_FACTOR_REQUIRED_ROLES = tuple(
+        role.strip() for role in os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "admin,manager").split(",")
+        if role.strip()
+    )
+    # Wrong codes allowed per account within SIGN_IN_WINDOW.
+    TWO_FACTOR_MAX_FAILURES = int(os.environ.get("TWO_FACTOR_MAX_FAILURES", 5))
+    # Time to type the code once the password was right.
+    TWO_FACTOR_PENDING_TIMEOUT = minutes("TWO_FACTOR_PENDING_MINUTES", 5)
+    # The name authenticator apps show beside the account.
+    TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "Bansō Tracker")
 
     # The largest request accepted (a form, an uploaded file): larger ones get a 413 page.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", 10)) * 1024 * 1024
@@ -103,6 +122,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_NAME = "__Host-tracker_session"
     SESSION_COOKIE_SECURE = True
+    DEVICE_COOKIE_NAME = "__Host-tracker_device"
     PREFERRED_URL_SCHEME = "https"
     HSTS = True
     DEMO_DATA_ALLOWED = False

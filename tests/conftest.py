@@ -10,6 +10,7 @@ import os
 import re
 from types import SimpleNamespace
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import has_app_context
@@ -21,7 +22,7 @@ from tests import factories
 from tracker import create_app
 from tracker.extensions import db
 from tracker.idempotency import new_form_key
-from tracker.models import Role
+from tracker.models import Role, User
 
 # Reference data loaded by the migrations themselves, kept between tests.
 REFERENCE_TABLES = {"industries"}
@@ -189,12 +190,26 @@ def csrf_token(client, path: str = "/auth/sign-in") -> str:
     return CSRF_META.search(response.text).group(1)
 
 
+def totp_code(user) -> str:
+    """The current code of `user`'s authenticator. The code last accepted is forgotten
+    first: tests sign the same account in many times within one 30-second step, and
+    a code is otherwise never accepted twice."""
+    db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
+    db.session.commit()
+    return pyotp.TOTP(user.totp_secret).now()
+
+
 def login(client, user, password: str = factories.PASSWORD):
-    """Sign in through the real form; returns the response to the post."""
-    return client.post(
+    """Sign in through the real form, and the code form when asked; returns the last response."""
+    response = client.post(
         "/auth/sign-in",
         data={"email": user.email, "password": password, "csrf_token": csrf_token(client)},
     )
+    if response.status_code == 302 and response.headers["Location"] == "/auth/code":
+        response = client.post(
+            "/auth/code", data={"code": totp_code(user), "csrf_token": csrf_token(client, "/auth/code")}
+        )
+    return response
 
 
 def post(client, path: str, data: dict | None = None, token_from: str = "/", **kwargs):

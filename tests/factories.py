@@ -38,6 +38,9 @@ from tracker.models import (
 from tracker.models.accounts import jis_check_digit
 
 PASSWORD = "Tsubame-Kiryu-Orchard-42"
+# The authenticator secret of every admin and manager made here (their roles require a
+# second factor); tests/conftest.py's login() types its current code.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105  # nosec B105
 _password_hash = None
 
 
@@ -88,6 +91,7 @@ class UserFactory(BaseFactory):
     active = True
     all_regions = False
     password_hash = factory.LazyFunction(password_hash)
+    totp_secret = factory.LazyAttribute(lambda user: TOTP_SECRET if user.role in (Role.ADMIN, Role.MANAGER) else None)
 
     @factory.post_generation
     def regions(self, create, extracted, **kwargs):

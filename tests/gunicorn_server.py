@@ -18,7 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyotp
+
 from config import ROOT
+from tracker.demo.data import DEMO_TOTP_SECRET
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
@@ -68,9 +71,15 @@ class Browser:
         _, _, page = self.request(path)
         return CSRF_META.search(page).group(1)
 
-    def sign_in(self, email: str, password: str):
-        """Post the sign-in form with a fresh CSRF token."""
-        return self.request("/auth/sign-in", {"email": email, "password": password, "csrf_token": self.token()})
+    def sign_in(self, email: str, password: str, totp_secret: str = DEMO_TOTP_SECRET):
+        """Post the sign-in form with a fresh CSRF token; when asked for a code, post the
+        current one of `totp_secret` (each account signs in once per 30 s here: the app
+        never accepts the same code twice)."""
+        answer = self.request("/auth/sign-in", {"email": email, "password": password, "csrf_token": self.token()})
+        if answer[0] == 302 and answer[1]["Location"].endswith("/auth/code"):
+            code = pyotp.TOTP(totp_secret).now()
+            answer = self.request("/auth/code", {"code": code, "csrf_token": self.token("/auth/code")})
+        return answer
 
 
 @dataclass

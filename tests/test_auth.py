@@ -1,5 +1,6 @@
 """Signing in and out: what each kind of input gets, and what a session is worth."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from tests.conftest import csrf_token, login, post
 from tests.factories import PASSWORD, UserFactory
 from tracker.database import utcnow
 from tracker.extensions import db
-from tracker.models import Role, SignInFailure, UserSession
+from tracker.models import Role, SignInAttempt, UserSession
 
 GENERIC = "メールアドレスまたはパスワードが正しくありません"
 
@@ -102,7 +103,7 @@ def test_english_lockout_message_names_the_minutes(client, consultant):
         sign_in_form(client, email=consultant.email, password="wrong password here")
     response = login(client, consultant)
     assert response.status_code == 429
-    assert "Too many attempts. Try again in 15 minutes." in response.text
+    assert "Too many attempts. Try again in 5 minutes." in response.text
 
 
 def test_failures_per_client_address_are_limited(app, client, consultant, manager):
@@ -121,9 +122,88 @@ def test_failures_per_client_address_are_limited(app, client, consultant, manage
 def test_lockout_ends_after_the_window(client, consultant):
     for _ in range(10):
         sign_in_form(client, email=consultant.email, password="wrong password here")
-    db.session.execute(sa.update(SignInFailure).values(created_at=utcnow() - timedelta(minutes=16)))
+    db.session.execute(sa.update(SignInAttempt).values(created_at=utcnow() - timedelta(minutes=6)))
     db.session.commit()
     assert login(client, consultant).status_code == 302
+
+
+def test_forty_parallel_wrong_passwords_get_exactly_ten_checked(app, client, consultant, monkeypatch):
+    """Finding 4 of issue 19: concurrent attempts were counted before any was recorded."""
+    from tracker.auth import services
+
+    checks, lock = [], threading.Lock()
+    real_verify = services.verify_password
+
+    def counting_verify(*args):
+        with lock:
+            checks.append(1)
+        return real_verify(*args)
+
+    monkeypatch.setattr(services, "verify_password", counting_verify)
+    clients = [app.test_client() for _ in range(40)]
+    tokens = [csrf_token(each) for each in clients]
+    start = threading.Barrier(len(clients))
+    statuses, email = [], consultant.email
+
+    def attack(each, token):
+        start.wait()
+        response = each.post("/auth/sign-in", data={
+            "email": email, "password": "wrong password here", "csrf_token": token})
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=attack, args=pair) for pair in zip(clients, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [401] * 10 + [429] * 30
+    assert len(checks) == 10
+
+
+def _lock_out(email: str, attacker) -> None:
+    for _ in range(10):
+        assert sign_in_form(attacker, email=email, password="wrong password here").status_code == 401
+    assert sign_in_form(attacker, email=email, password="wrong password here").status_code == 429
+
+
+def test_a_stranger_cannot_lock_the_owner_out_of_their_usual_browser(app, client, consultant):
+    assert login(client, consultant).status_code == 302  # the owner's browser gets its device cookie
+    post(client, "/auth/sign-out")
+    _lock_out(consultant.email, app.test_client())
+    fresh = app.test_client()
+    refused = login(fresh, consultant)
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) <= 5 * 60
+    # The owner's browser is counted on its own and signs in all the same.
+    assert login(client, consultant).status_code == 302
+    # After the window the account is free for every browser again.
+    db.session.execute(sa.update(SignInAttempt).values(created_at=utcnow() - timedelta(minutes=6)))
+    db.session.commit()
+    assert login(fresh, consultant).status_code == 302
+
+
+def test_wrong_passwords_from_the_owners_browser_lock_that_browser_only(app, client, consultant):
+    assert login(client, consultant).status_code == 302
+    post(client, "/auth/sign-out")
+    _lock_out(consultant.email, client)
+    assert login(app.test_client(), consultant).status_code == 302
+
+
+def test_a_device_cookie_for_another_account_or_forged_counts_as_none(app, client, consultant, manager):
+    assert login(client, manager).status_code == 302
+    post(client, "/auth/sign-out")
+    _lock_out(consultant.email, app.test_client())
+    assert login(client, consultant).status_code == 429
+    client.set_cookie("tracker_device", "forged.value", domain="localhost")
+    assert login(client, consultant).status_code == 429
+
+
+def test_refused_attempts_do_not_extend_the_lockout(client, consultant):
+    _lock_out(consultant.email, client)
+    for _ in range(20):
+        sign_in_form(client, email=consultant.email, password="wrong password here")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInAttempt)) == 10
 
 
 def test_sign_out_is_post_only(client, consultant):

@@ -10,7 +10,7 @@ import re
 import pytest
 from flask import abort
 
-from tests.conftest import CSRF_META
+from tests.conftest import CSRF_META, totp_code
 from tests.factories import PASSWORD, UserFactory
 from tests.routewalk import ROLES, Clients, fill, rules, variants
 from tracker import create_app
@@ -120,11 +120,17 @@ def _https_client(application):
 
 
 def _sign_in(client, user):
+    """Password, then the code when asked; returns the last response."""
     page = client.get("/auth/sign-in")
     token = CSRF_META.search(page.text).group(1)
     # Over HTTPS, Flask-WTF also checks that the form came from this site's own page.
-    return client.post("/auth/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token},
-                       headers={"Referer": "https://localhost/auth/sign-in"})
+    response = client.post("/auth/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token},
+                           headers={"Referer": "https://localhost/auth/sign-in"})
+    if response.headers.get("Location") == "/auth/code":
+        token = CSRF_META.search(client.get("/auth/code").text).group(1)
+        response = client.post("/auth/code", data={"code": totp_code(user), "csrf_token": token},
+                               headers={"Referer": "https://localhost/auth/code"})
+    return response
 
 
 def test_production_session_cookie_is_host_prefixed_secure_httponly_lax(production):
@@ -139,6 +145,8 @@ def test_production_session_cookie_is_host_prefixed_secure_httponly_lax(producti
     assert {"secure", "httponly", "path", "samesite"} <= attributes.keys()
     assert attributes["samesite"] == "SameSite=Lax" and attributes["path"] == "Path=/"
     assert "domain" not in attributes  # __Host- cookies may not name a domain
+    device = [cookie for cookie in cookies if cookie.startswith("__Host-tracker_device=")]
+    assert device and "Secure" in device[0] and "HttpOnly" in device[0] and "SameSite=Lax" in device[0]
     assert client.get("/").status_code == 200  # the browser sends it back over HTTPS: signed in
 
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from tests.conftest import login, post
 from tests.test_audit import events
 from tests.test_profile import change
-from tracker.auth.devices import device_name
+from tracker.auth.user_agents import device_name
 from tracker.extensions import db
 from tracker.models import UserSession
 

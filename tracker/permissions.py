@@ -9,7 +9,7 @@ may not take answers 403 (see DESIGN.md, "What each role may do").
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user, login_required
 
 from tracker.extensions import db
@@ -28,6 +28,21 @@ def can_manage_accounts(user: User) -> bool:
 def can_use_profile(user: User) -> bool:
     """Everyone signed in keeps their own password and language."""
     return user.is_authenticated
+
+
+def must_use_two_factor(user: User) -> bool:
+    """Roles named in TWO_FACTOR_REQUIRED_ROLES sign in with a second factor, always."""
+    return user.role.value in current_app.config["TWO_FACTOR_REQUIRED_ROLES"]
+
+
+def can_turn_off_two_factor(user: User) -> bool:
+    """Anyone who chose a second factor may drop it, unless their role requires one."""
+    return can_use_profile(user) and user.has_two_factor and not must_use_two_factor(user)
+
+
+def can_renew_recovery_codes(user: User) -> bool:
+    """Recovery codes belong to a second factor: only someone who has one makes new ones."""
+    return can_use_profile(user) and user.has_two_factor
 
 
 def can_browse_companies(user: User) -> bool:

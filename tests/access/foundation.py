@@ -1,6 +1,6 @@
 """Sign-in, home, health, profile and user administration."""
 
-from tests.access import admin_only, everyone, signed_in
+from tests.access import admin_only, everyone, signed_in, statuses
 
 ROWS = {
     ("health.healthz", "GET", ""): ("/healthz", everyone(200)),
@@ -31,4 +31,22 @@ ROWS = {
     ("admin.end_session", "POST", "missing"): (
         "/admin/users/{official_id}/sessions/999999/end", admin_only(404)
     ),
+    # The second step of signing in needs a right password a moment before in this
+    # browser; without one, everyone is sent (back) to the sign-in page.
+    ("auth.code", "GET", ""): ("/auth/code", everyone(302)),
+    ("auth.code", "POST", ""): ("/auth/code", everyone(302)),
+    ("auth.enrol", "GET", ""): ("/auth/enrol", everyone(302)),
+    ("auth.enrol", "POST", ""): ("/auth/enrol", everyone(302)),
+    # Admins and managers have a second factor already (they are sent back to the profile);
+    # the others may set one up.
+    ("profile.enrol_two_factor", "GET", ""): (
+        "/profile/two-factor", statuses(admin=302, manager=302, consultant=200, official=200)),
+    ("profile.enrol_two_factor", "POST", ""): (
+        "/profile/two-factor", statuses(admin=302, manager=302, consultant=422, official=422)),
+    ("profile.renew_recovery_codes", "POST", ""): (
+        "/profile/two-factor/recovery-codes", statuses(admin=422, manager=422, consultant=403, official=403)),
+    # Required for admins and managers; the others have none to turn off.
+    ("profile.turn_off_two_factor", "POST", ""): ("/profile/two-factor/off", signed_in(403)),
+    ("admin.reset_two_factor", "POST", ""): ("/admin/users/{official_id}/two-factor/reset", admin_only(302)),
+    ("admin.reset_two_factor", "POST", "missing"): ("/admin/users/999999/two-factor/reset", admin_only(404)),
 }

@@ -54,3 +54,7 @@ class NewUserForm(OneTimeForm, UserForm):
 
 class PasswordResetForm(FlaskForm):
     password, confirm = new_password_fields(_l("New password"))
+
+
+class TwoFactorResetForm(FlaskForm):
+    """Reset someone's second factor: nothing to type, the CSRF token is the form."""

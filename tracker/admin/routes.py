@@ -1,15 +1,16 @@
 """User administration pages (admin only)."""
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.admin import bp
-from tracker.admin.forms import NewUserForm, PasswordResetForm, UserForm
+from tracker.admin.forms import NewUserForm, PasswordResetForm, TwoFactorResetForm, UserForm
 from tracker.admin.services import AccountRuleBroken, create_user, update_user
 from tracker.auth.services import set_password
 from tracker.auth.sessions import described_sessions
+from tracker.auth.two_factor import reset_by_admin
 from tracker.extensions import db
 from tracker.idempotency import claim_form, saved
 from tracker.models import Organisation, Region, Role, User
@@ -79,12 +80,19 @@ def new_user():
     return saved(form, lambda: url_for("admin.users"), _("Account created for %(name)s.", name=user.name))
 
 
+def _user_page(user: User, reset: PasswordResetForm | None = None) -> dict:
+    """What the user's edit page shows beside its form: the password reset, the
+    second-factor reset and the account's signed-in sessions."""
+    return {"user": user, "reset": reset or PasswordResetForm(formdata=None),
+            "two_factor_reset": TwoFactorResetForm(), "sessions": described_sessions(user)}
+
+
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @allowed(can_manage_accounts)
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = _choices(UserForm(obj=user))
-    context = {"user": user, "reset": PasswordResetForm(formdata=None), "sessions": described_sessions(user)}
+    context = _user_page(user)
     if not form.is_submitted():
         return render_template("admin/user_form.html", form=form, **context)
     if not form.validate():
@@ -106,10 +114,23 @@ def reset_password(user_id: int):
     reset = PasswordResetForm()
     if not reset.validate():
         form = _choices(UserForm(obj=user, formdata=None))
-        return render_template(
-            "admin/user_form.html", form=form, user=user, reset=reset, sessions=described_sessions(user)
-        ), 422
+        return render_template("admin/user_form.html", form=form, **_user_page(user, reset=reset)), 422
     set_password(user, reset.password.data)
     db.session.commit()
     flash(_("New password set for %(name)s. They have been signed out everywhere.", name=user.name), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@allowed(can_manage_accounts)
+def reset_two_factor(user_id: int):
+    """Remove someone's second factor (a lost phone): audited, signed out everywhere,
+    they set it up again at their next sign-in if their role requires it."""
+    user = db.get_or_404(User, user_id)
+    if not TwoFactorResetForm().validate():
+        abort(400)
+    reset_by_admin(user)
+    db.session.commit()
+    flash(_("Two-factor sign-in of %(name)s has been reset. They have been signed out everywhere.",
+            name=user.name), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))

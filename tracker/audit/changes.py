@@ -22,7 +22,7 @@ from tracker.database import utcnow
 from tracker.models.audit import AuditEvent
 
 # Not domain records: the trail itself, sign-in bookkeeping, forms kept across a sign-in.
-UNAUDITED = frozenset({"AuditEvent", "UserSession", "SignInFailure", "PendingForm"})
+UNAUDITED = frozenset({"AuditEvent", "UserSession", "SignInAttempt", "PendingForm", "RecoveryCode"})
 # Bookkeeping that moves on every save (or sign-in, which has its own event): not "what changed".
 UNTRACKED = frozenset({"created_at", "updated_at", "version", "last_sign_in_at"})
 # Never stored, before or after: a changed password shows as a change of a hidden value.

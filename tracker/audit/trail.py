@@ -48,6 +48,12 @@ ACTIONS = {
     "access_refused": _l("Access refused"),
     "database_restore": _l("Database restored from a backup"),
     "throttled": _l("Too many requests"),
+    "two_factor_enrolled": _l("Two-factor sign-in set up"),
+    "two_factor_disabled": _l("Two-factor sign-in turned off"),
+    "two_factor_reset": _l("Two-factor sign-in reset by an administrator"),
+    "two_factor_failed": _l("Wrong sign-in code"),
+    "recovery_code_used": _l("Recovery code used"),
+    "recovery_codes_renewed": _l("New recovery codes made"),
 }
 
 # A changed text longer than this is kept cut (sessions keep their own full history).

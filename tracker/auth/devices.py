@@ -1,40 +1,53 @@
-"""A readable name for the browser and system a User-Agent header names.
+"""Device cookies: the owner's usual browser is not locked out by a stranger.
 
-Only for people looking at their own sessions ("Chrome on Windows"): no
-library, a few patterns in the order that matters (Edge and Opera also say
-"Chrome", Chrome also says "Safari", Android also says "Linux").
+After a complete sign-in the browser gets a long-lived cookie, signed with the
+app's secret, naming the account and a random nonce (OWASP, "Slow down online
+guessing attacks with device cookies"). Failed attempts from a browser that
+presents a valid one for the account typed are counted per cookie instead of
+against the account-wide limit (tracker/auth/throttle.py), so someone who
+knows an address can lock out only the browsers that never signed in to it.
+One cookie per browser: signing in to another account replaces it.
 """
 
-import re
+import secrets
 
-from flask_babel import gettext as _
+from flask import current_app, request
+from itsdangerous import BadSignature, URLSafeSerializer
 
-_BROWSERS = (
-    ("Edge", re.compile(r"Edg(e|A|iOS)?/")),
-    ("Opera", re.compile(r"OPR/|Opera")),
-    ("Samsung Internet", re.compile(r"SamsungBrowser/")),
-    ("Firefox", re.compile(r"Firefox/|FxiOS/")),
-    ("Chrome", re.compile(r"Chrome/|CriOS/")),
-    ("Safari", re.compile(r"Safari/")),
-)
-_SYSTEMS = (
-    ("iPhone", re.compile(r"iPhone")),
-    ("iPad", re.compile(r"iPad")),
-    ("Android", re.compile(r"Android")),
-    ("Windows", re.compile(r"Windows")),
-    ("macOS", re.compile(r"Macintosh|Mac OS X")),
-    ("ChromeOS", re.compile(r"CrOS")),
-    ("Linux", re.compile(r"Linux")),
-)
+from tracker.models import User
+
+_SALT = "tracker-device-cookie"
 
 
-def _first(patterns, text: str) -> str | None:
-    return next((name for name, pattern in patterns if pattern.search(text)), None)
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=_SALT)
 
 
-def device_name(user_agent: str) -> str:
-    """"Firefox on Windows", "Safari on iPhone"..., or "Unknown device"."""
-    browser, system = _first(_BROWSERS, user_agent or ""), _first(_SYSTEMS, user_agent or "")
-    if browser and system:
-        return _("%(browser)s on %(system)s", browser=browser, system=system)
-    return browser or system or _("Unknown device")
+def device_for(user: User | None) -> str:
+    """The nonce of this browser's device cookie if it names `user`, else ""."""
+    value = request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"])
+    if not value or user is None:
+        return ""
+    try:
+        data = _serializer().loads(value)
+    except BadSignature:
+        return ""
+    if not isinstance(data, dict) or data.get("u") != user.id or not isinstance(data.get("n"), str):
+        return ""
+    return data["n"][:64]
+
+
+def remember_device(response, user: User):
+    """Give this browser a fresh device cookie for `user`; returns `response`."""
+    config = current_app.config
+    value = _serializer().dumps({"u": user.id, "n": secrets.token_urlsafe(16)})
+    response.set_cookie(
+        config["DEVICE_COOKIE_NAME"],
+        value,
+        max_age=int(config["DEVICE_COOKIE_LIFETIME"].total_seconds()),
+        secure=config.get("SESSION_COOKIE_SECURE", False),
+        httponly=True,
+        samesite="Lax",
+        path="/",
+    )
+    return response

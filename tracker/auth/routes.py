@@ -8,11 +8,14 @@ from flask_login import current_user
 
 from tracker.audit.trail import record_event
 from tracker.auth import bp
+from tracker.auth.devices import remember_device
 from tracker.auth.forms import SignInForm
 from tracker.auth.pending import keep_posted_form
+from tracker.auth.second_step import begin_second_step
 from tracker.auth.services import SignInRefused, authenticate
 from tracker.auth.sessions import client_address, end_session, start_session
 from tracker.extensions import db, login_manager
+from tracker.permissions import must_use_two_factor
 
 # Why a sign-in was refused, by the status answered, as the audit trail says it.
 FAILURES = {401: "wrong email or password", 403: "account disabled", 429: "too many attempts (locked out)"}
@@ -48,10 +51,14 @@ def sign_in():
         if refused.retry_after:
             response += ({"Retry-After": str(refused.retry_after)},)
         return response
+    if user.has_two_factor or must_use_two_factor(user):
+        response = begin_second_step(user, safe_next(form.next.data))
+        db.session.commit()  # a rehashed password
+        return response
     start_session(user)
     record_event("sign_in", actor=user)
     db.session.commit()
-    return redirect(safe_next(form.next.data) or url_for("home.index"))
+    return remember_device(redirect(safe_next(form.next.data) or url_for("home.index")), user)
 
 
 @bp.post("/sign-out")

@@ -123,7 +123,7 @@ def active_sessions(user: User) -> list[UserSession]:
 def described_sessions(user: User) -> list[dict]:
     """`user`'s active sessions as the session list shows them: the row, a readable
     device name, and whether it is this browser's."""
-    from tracker.auth.devices import device_name
+    from tracker.auth.user_agents import device_name
 
     return [
         {"row": row, "device": device_name(row.user_agent), "this_browser": is_this_browser(row)}

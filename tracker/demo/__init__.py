@@ -13,7 +13,7 @@ from tracker.demo.cases import load_cases, load_measures
 from tracker.demo.generate import DEFAULT_PASSWORD, generate, refusal
 from tracker.demo.outcomes import load_outcome_snapshots
 from tracker.extensions import db
-from tracker.models import Organisation, Region, User
+from tracker.models import Organisation, Region, Role, User
 from tracker.models.accounts import jis_check_digit
 
 demo_cli = AppGroup("demo", help="Demo data.")
@@ -54,6 +54,7 @@ def load_demo_data() -> dict[str, int]:
                     all_regions=scope == "all",
                     regions=[] if scope == "all" else [regions[code] for code in scope],
                     language=language, password_hash=password_hash,
+                    totp_secret=data.DEMO_TOTP_SECRET if role in (Role.ADMIN, Role.MANAGER) else None,
                 )
             )
             added["accounts"] += 1
@@ -71,6 +72,8 @@ def load():
         raise click.ClickException("Demo data is never loaded in production.")
     added = load_demo_data()
     click.echo(", ".join(f"{count} {what}" for what, count in added.items()) + " added.")
+    click.echo(f"Demo accounts: password {data.DEMO_PASSWORD!r}; admins and managers also type the code of "
+               f"authenticator key {data.DEMO_TOTP_SECRET} (add it to an authenticator app).")
 
 
 @demo_cli.command("generate")
@@ -113,7 +116,8 @@ def generate_command(companies, sessions, regions, seed, password, allow_product
     click.echo(", ".join(f"{count} {table}" for table, count in result.rows.items()))
     click.echo(f"{total} rows in {seconds:.0f} s ({total / max(seconds, 0.001):.0f} rows/s).")
     shown = [a for a in result.accounts if a.role == "admin" or a.email.split("@")[0].endswith("-1")]
-    click.echo(f"Accounts ({len(result.accounts)}, password {password!r}); the first of each role is typical:")
+    click.echo(f"Accounts ({len(result.accounts)}, password {password!r}; admins and managers also type the code "
+               f"of authenticator key {data.DEMO_TOTP_SECRET}); the first of each role is typical:")
     for account in shown:
         click.echo(f"  {account.email}  {account.note}")
     for role in ("manager", "consultant", "official"):

@@ -7,6 +7,9 @@ from tracker.models import OrganisationKind, Role
 
 # The documented password of the demo accounts (README.md).
 DEMO_PASSWORD = "bansou-demo-2026"  # nosec B105
+# The documented authenticator key of the demo (and bench) admins and managers, whose
+# roles require two-factor sign-in (README.md): add it to an authenticator app by hand.
+DEMO_TOTP_SECRET = "BANSOUDEMOTOTPKEYBANSOUDEMOTOTP2"  # nosec B105
 
 # (5-digit JIS code, prefecture, municipality, prefecture_en, municipality_en, pilot year)
 REGIONS = [

@@ -17,6 +17,7 @@ from tracker.audit.trail import record_event
 from tracker.auth.passwords import hash_password
 from tracker.database import utcnow
 from tracker.demo.cases import load_measures
+from tracker.demo.data import DEMO_TOTP_SECRET
 from tracker.demo.generate_bulk import BulkWriter, Ids, analyse, reset_sequences
 from tracker.demo.generate_cases import CaseMaker
 from tracker.demo.generate_plan import (
@@ -42,7 +43,7 @@ COLUMNS = {
     "regions": ("id", "code", "prefecture", "municipality", "prefecture_en", "municipality_en", "pilot_year"),
     "organisations": ("id", "name", "name_en", "kind", "region_id"),
     "users": ("id", "email", "name", "organisation_id", "role", "all_regions", "language", "active",
-              "password_hash", "password_changed_at", "created_at", "last_sign_in_at"),
+              "password_hash", "password_changed_at", "created_at", "last_sign_in_at", "totp_secret"),
     "user_regions": ("user_id", "region_id"),
     "companies": ("id", "name", "kana", "corporate_number", "region_id", "address", "industry_code", "employees",
                   "capital", "founded_year", "leader_selection_year", "representative", "created_at", "updated_at",
@@ -217,7 +218,8 @@ def _write_accounts(writer, ids, rng, password, regions, groups, managers, consu
     def add(user_id, role, number, name, organisation, scope, note=""):
         email = EMAIL.format(role=f"{role}-{number}" if number else role)
         writer.add("users", (user_id, email, name, organisations[organisation], role, scope is None, "ja", True,
-                             password_hash, now, now, None))
+                             password_hash, now, now, None,
+                             DEMO_TOTP_SECRET if role in ("admin", "manager") else None))
         for region in scope or ():
             writer.add("user_regions", (user_id, region.id))
         accounts.append(Account(email, role, note))

@@ -3,7 +3,7 @@
 from tracker.models.accounts import Organisation, OrganisationKind, Region, Role, User  # noqa: F401
 from tracker.models.actions import Action, ActionState, ActionUpdate  # noqa: F401
 from tracker.models.audit import AuditEvent  # noqa: F401
-from tracker.models.auth import PendingForm, SignInFailure, UserSession  # noqa: F401
+from tracker.models.auth import PendingForm, RecoveryCode, SignInAttempt, UserSession  # noqa: F401
 from tracker.models.common import index_deleted_rows
 from tracker.models.companies import Company, Contact, ContactSide, Industry  # noqa: F401
 from tracker.models.dialogue import (  # noqa: F401

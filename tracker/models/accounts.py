@@ -138,6 +138,11 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Two-factor sign-in: the authenticator's shared secret (base32), the last
+    # time-step whose code was accepted (a code is never accepted twice), and when.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(32))
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    two_factor_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship()
     regions: Mapped[list[Region]] = relationship(secondary=user_regions, order_by=Region.code)
@@ -149,6 +154,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.active
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def region_ids(self) -> list[int]:

@@ -1,4 +1,4 @@
-"""Server-side records of sign-in: live sessions and failed attempts."""
+"""Server-side records of sign-in: live sessions, attempts and recovery codes."""
 
 from datetime import datetime
 
@@ -29,20 +29,30 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class SignInFailure(db.Model):
-    """A failed sign-in, counted per account and per client address."""
+class SignInAttempt(db.Model):
+    """One sign-in attempt, written and committed before the password (or code) is
+    checked, so that concurrent attempts count each other (tracker/auth/throttle.py).
 
-    __tablename__ = "sign_in_failures"
+    A successful attempt deletes its bucket's rows; the rows left are failures.
+    """
+
+    __tablename__ = "sign_in_attempts"
     __table_args__ = (
-        sa.Index("ix_sign_in_failures_email_created_at", "email", "created_at"),
-        sa.Index("ix_sign_in_failures_address_created_at", "address", "created_at"),
+        sa.Index("ix_sign_in_attempts_bucket", "email", "step", "device", "created_at"),
+        sa.Index("ix_sign_in_attempts_address_created_at", "address", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The email as typed (normalised), whether or not such an account exists.
     email: Mapped[str] = mapped_column(sa.String(254))
+    # "password" for the first step of signing in, "code" for the second.
+    step: Mapped[str] = mapped_column(sa.String(8), default="password")
+    # The nonce of the browser's device cookie for this account, "" for a browser without one.
+    device: Mapped[str] = mapped_column(sa.String(64), default="")
     address: Mapped[str] = mapped_column(sa.String(45))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # False while the password or code is being checked, True once it was found wrong.
+    failed: Mapped[bool] = mapped_column(default=False)
 
 
 class PendingForm(db.Model):
@@ -60,3 +70,17 @@ class PendingForm(db.Model):
     path: Mapped[str] = mapped_column(sa.String(500))
     data: Mapped[list] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code of a user's second factor; only its hash is kept.
+
+    The codes are random (60 bits), so a plain SHA-256 suffices, as for session tokens.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
-from tracker.profile import routes, sessions  # noqa: E402, F401
+from tracker.profile import routes, sessions, two_factor  # noqa: E402, F401

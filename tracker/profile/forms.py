@@ -14,13 +14,14 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
-class PasswordChangeForm(FlaskForm):
+class CurrentPasswordForm(FlaskForm):
+    """A change to how one signs in, confirmed with the current password."""
+
     current = PasswordField(
         _l("Current password"),
         validators=[InputRequired(message=_l("Enter your current password.")), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
-    password, confirm = new_password_fields(_l("New password"))
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,6 +30,10 @@ class PasswordChangeForm(FlaskForm):
     def validate_current(self, field):
         if not verify_password(self.user.password_hash, field.data):
             raise ValidationError(_l("The current password is incorrect."))
+
+
+class PasswordChangeForm(CurrentPasswordForm):
+    password, confirm = new_password_fields(_l("New password"))
 
     def validate_password(self, field):
         if field.data and field.data == self.current.data:

@@ -1,24 +1,28 @@
-"""The profile page: anyone signed in changes their own password and language."""
+"""The profile page: anyone signed in changes their own password, language and second factor."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker.auth import two_factor
 from tracker.auth.routes import safe_next
 from tracker.auth.services import set_password
 from tracker.auth.sessions import described_sessions, start_session
 from tracker.extensions import db
 from tracker.permissions import allowed, can_use_profile
 from tracker.profile import bp
-from tracker.profile.forms import LanguageForm, PasswordChangeForm
+from tracker.profile.forms import CurrentPasswordForm, LanguageForm, PasswordChangeForm
 
 
-def _page(language=None, password=None, status=200):
+def _page(language=None, password=None, confirm=None, status=200):
+    """The profile page, with the forms given (those posted and refused) filled in."""
     language = language or LanguageForm(language=current_user.language, formdata=None)
     password = password or PasswordChangeForm(current_user, formdata=None)
-    sessions = described_sessions(current_user)
+    confirm = confirm or CurrentPasswordForm(current_user, formdata=None)
     return render_template(
-        "profile/show.html", language_form=language, password_form=password, sessions=sessions
+        "profile/show.html", language_form=language, password_form=password, confirm_form=confirm,
+        recovery_codes_left=two_factor.remaining_recovery_codes(current_user),
+        sessions=described_sessions(current_user),
     ), status
 
 
