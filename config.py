@@ -88,6 +88,9 @@ class Config:
     IMPORT_MAX_SHARED_STRINGS_MB = int(os.environ.get("IMPORT_MAX_SHARED_STRINGS_MB", 20))
     # Well under gunicorn's 30-second worker timeout; the command line reads without it.
     IMPORT_MAX_SECONDS = float(os.environ.get("IMPORT_MAX_SECONDS", 10))
+    # Uploaded files read at once in the whole deployment (every worker, every machine;
+    # tracker/imports/slots.py), at most one per user: the others are refused with a 429.
+    IMPORT_MAX_CONCURRENT = int(os.environ.get("IMPORT_MAX_CONCURRENT", 1))
 
     # Number of reverse proxies in front of the app whose X-Forwarded-For to trust.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))

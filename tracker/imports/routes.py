@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from tracker.audit.trail import record_refusal
 from tracker.extensions import db
 from tracker.idempotency import claim_form, saved
 from tracker.imports import bp
@@ -25,6 +26,7 @@ from tracker.imports.services import (
     release,
     run_import,
 )
+from tracker.imports.slots import NoFreeSlot, reading_slot
 from tracker.models import ImportState
 from tracker.permissions import allowed, can_import_companies, company_import_or_404
 
@@ -44,8 +46,17 @@ def _max_bytes() -> int:
     return current_app.config["MAX_CONTENT_LENGTH"]
 
 
-def _upload_page(form, status=200):
-    return render_template("imports/upload.html", form=form, max_bytes=_max_bytes()), status
+def _upload_page(form, status=200, headers=None):
+    """The upload form, with its errors beside the file field."""
+    return render_template("imports/upload.html", form=form, max_bytes=_max_bytes()), status, headers or {}
+
+
+def _busy_page(form, busy: NoFreeSlot):
+    """Every reading slot is taken: refused at once (429), audited, with when to try again."""
+    record_refusal("throttled", f"import: {busy}")
+    form.file.errors.append(_("Another file is being read just now, so this one was not read. Choose it again "
+                              "and send it in a minute."))
+    return _upload_page(form, 429, {"Retry-After": str(busy.retry_after)})
 
 
 def _preview_page(report: dict, errors=(), record=None, status=200, **context):
@@ -59,7 +70,8 @@ def _preview_page(report: dict, errors=(), record=None, status=200, **context):
 @bp.route("/", methods=["GET", "POST"])
 @allowed(can_import_companies)
 def upload():
-    """Upload a file; with errors, the report comes back (422) and nothing is kept."""
+    """Upload a file; with errors, the report comes back (422) and nothing is kept.
+    While other files are being read (IMPORT_MAX_CONCURRENT), it is refused unread (429)."""
     form = UploadForm()
     if not form.is_submitted():
         return _upload_page(form)
@@ -72,7 +84,10 @@ def upload():
         return _upload_page(form, 413)
     filename = form.file.data.filename or "upload"
     try:
-        table, plan = preview_file(filename, data, current_user, Limits.from_config(current_app.config))
+        with reading_slot(current_user, current_app.config):
+            table, plan = preview_file(filename, data, current_user, Limits.from_config(current_app.config))
+    except NoFreeSlot as busy:
+        return _busy_page(form, busy)
     except FileProblem as problem:
         form.file.errors.append(str(problem.message))  # a plain str, so that Jinja escapes it
         return _upload_page(form, 422)

@@ -22,7 +22,7 @@ from tracker.models.engagements import (  # noqa: F401
     PhaseChange,
     ReferralSource,
 )
-from tracker.models.imports import CompanyImport, ImportState  # noqa: F401
+from tracker.models.imports import CompanyImport, ImportSlot, ImportState  # noqa: F401
 from tracker.models.insights import (  # noqa: F401
     Barrier,
     Insight,

@@ -1,4 +1,5 @@
-"""Company imports: an uploaded file kept between its preview and its import."""
+"""Company imports: an uploaded file kept between its preview and its import, and the
+slots that bound how many uploaded files are read at once."""
 
 from datetime import datetime
 
@@ -55,3 +56,23 @@ class CompanyImport(db.Model):
 
     def __repr__(self) -> str:
         return f"<CompanyImport {self.id} {self.filename} {self.state}>"
+
+
+class ImportSlot(db.Model):
+    """One of the IMPORT_MAX_CONCURRENT places in which an uploaded file may be read.
+
+    A row exists while a request reads a file (tracker/imports/slots.py): the
+    primary key makes taking slot `number` atomic on every backend and every
+    machine, and the unique user makes one user hold at most one slot. A
+    worker killed mid-read leaves its row behind; after `expires_at` the slot
+    is free again.
+    """
+
+    __tablename__ = "import_slots"
+
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # The random token of the request holding it: only that request may let it go.
+    holder: Mapped[str] = mapped_column(sa.String(32))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
