@@ -33,7 +33,7 @@ from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models import SignInAttempt
 
-PASSWORD = "password"  # noqa: S105 (the name of a step, not a secret)
+PASSWORD = "password"  # noqa: S105 (the name of a step, not a secret)  # nosec B105
 CODE = "code"
 # How long an attempt may wait for concurrent ones being checked before it is refused.
 _PATIENCE = 3.0
@@ -143,7 +143,7 @@ def reserve(email: str, address: str, step: str = PASSWORD, device: str = "") ->
         db.session.commit()
         if final or time.monotonic() > deadline:
             raise Throttled(wait)
-        time.sleep(random.uniform(0.005, 0.03))  # noqa: S311 (jitter, not a secret)
+        time.sleep(random.uniform(0.005, 0.03))  # noqa: S311 (jitter, not a secret)  # nosec B311
 
 
 def failed(attempt: Attempt) -> None:

@@ -14,7 +14,7 @@ from tracker.profile import bp
 from tracker.profile.forms import CurrentPasswordForm
 from tracker.profile.routes import _page
 
-_SECRET_KEY = "enrol_secret"  # noqa: S105 (the name of a session entry)
+_SECRET_KEY = "enrol_secret"  # noqa: S105 (the name of a session entry)  # nosec B105
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
