@@ -8,6 +8,7 @@ import os
 import sqlite3
 import stat
 import subprocess
+from contextlib import closing
 from datetime import date
 
 import pytest
@@ -21,6 +22,7 @@ from tests.scratch_databases import BACKENDS, scratch_database
 from tracker import create_app
 from tracker.audit.trail import record_event
 from tracker.backup import postgres
+from tracker.backup import sqlite as backup_sqlite
 from tracker.extensions import db
 from tracker.models import Action, AuditEvent, Company, DialogueSession, Insight, Role, Statement, User, UserSession
 
@@ -137,23 +139,34 @@ def test_round_trip_while_another_connection_writes(backup_app, database, tmp_pa
     assert snapshot(database)["companies"] != at_backup["companies"]
 
 
-def test_a_restore_ends_every_session_and_is_audited(backup_app, tmp_path):
-    """A cookie signed out after the backup must not come back to life with the backup's
-    user_sessions row; the restore itself stays in the restored audit trail."""
-    backup_app.test_client_class = IsolatedClient
+def _sign_in_and_back_up(app, output):
+    """A manager signed in on a browser, then a backup: (browser, its session cookie)."""
+    app.test_client_class = IsolatedClient
     populate()
     manager = db.session.scalar(sa.select(User).where(User.role == Role.MANAGER))
-    browser, cookie_name = backup_app.test_client(), backup_app.config["SESSION_COOKIE_NAME"]
+    browser, cookie_name = app.test_client(), app.config["SESSION_COOKIE_NAME"]
     assert login(browser, manager).status_code == 302
-    cookie = browser.get_cookie(cookie_name).value
+    assert run(app, "create", "--output", str(output)).exit_code == 0
+    return browser, browser.get_cookie(cookie_name).value
+
+
+@pytest.mark.parametrize("backup_holds_sign_ins", [False, True], ids=["backup-of-now", "older-backup"])
+def test_a_restore_ends_every_session_and_is_audited(backup_app, tmp_path, monkeypatch, backup_holds_sign_ins):
+    """A cookie signed out after the backup must not come back to life with the backup's
+    user_sessions row; the restore itself stays in the restored audit trail. Backups made
+    now hold no sign-in at all; one made before they left them out (simulated) still
+    has its sessions ended by the restore."""
+    if backup_holds_sign_ins:
+        for module in (backup_sqlite, postgres):
+            monkeypatch.setattr(module, "SIGN_IN_TABLES", ())
     output = tmp_path / "signed-in.bak"
-    assert run(backup_app, "create", "--output", str(output)).exit_code == 0
+    browser, cookie = _sign_in_and_back_up(backup_app, output)
     post(browser, "/auth/sign-out")
 
     restored = run(backup_app, "restore", str(output), "--yes")
     assert restored.exit_code == 0, restored.output
     replay = backup_app.test_client()
-    replay.set_cookie(cookie_name, cookie)
+    replay.set_cookie(backup_app.config["SESSION_COOKIE_NAME"], cookie)
     response = replay.get("/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/auth/sign-in")
     db.session.expire_all()
@@ -162,7 +175,26 @@ def test_a_restore_ends_every_session_and_is_audited(backup_app, tmp_path):
     revision = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
     assert (event.actor_id, event.target_type) == (None, "")
     assert str(output.resolve()) in event.detail and f"schema revision {revision}" in event.detail
-    assert event.detail.endswith("sessions ended: 1")
+    assert event.detail.endswith(f"sessions ended: {int(backup_holds_sign_ins)}")
+
+
+def test_a_backup_holds_no_sign_in(backup_app, database, tmp_path):
+    """The rows of live sessions (and forms kept over an expired sign-in) never go into a
+    backup file, where a copy of it could bring them back; the rest is there."""
+    output = tmp_path / "no-sign-ins.bak"
+    _sign_in_and_back_up(backup_app, output)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)) == 1
+    if database.startswith("sqlite"):
+        with closing(sqlite3.connect(output)) as backup:
+            counts = {table: backup.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+                      for table in ("user_sessions", "pending_forms", "users")}
+        assert counts["user_sessions"] == counts["pending_forms"] == 0 and counts["users"] > 0
+    else:
+        listing = subprocess.run([postgres.tool("pg_restore"), "--list", str(output)], capture_output=True, text=True,
+                                 check=True).stdout
+        assert "TABLE DATA public users " in listing
+        assert "TABLE DATA public user_sessions " not in listing
+        assert "TABLE DATA public pending_forms " not in listing
 
 
 def test_default_name_and_folder(backup_app, tmp_path):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from tracker.auth.sessions import SIGN_IN_TABLES
 from tracker.backup.files import BackupError, private_file, publish
 
 # URL query parameters that libpq also reads from the environment.
@@ -59,7 +60,9 @@ def create(url: str, output: Path) -> None:
     """pg_dump the configured database into a new custom-format file `output` (mode 0600)."""
     pg_dump = tool("pg_dump")
     with private_file(output) as partial:
-        _run([pg_dump, "--format=custom", "--no-password", f"--file={partial}"], url)
+        # No live sign-in goes into a backup: restored, it would sign a browser in again.
+        leave_out = [f"--exclude-table-data={table}" for table in SIGN_IN_TABLES]
+        _run([pg_dump, "--format=custom", "--no-password", *leave_out, f"--file={partial}"], url)
         publish(partial, output)
 
 

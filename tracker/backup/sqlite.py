@@ -11,6 +11,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from tracker.auth.sessions import SIGN_IN_TABLES
 from tracker.backup.files import BackupError, private_file, publish
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -25,6 +26,10 @@ def create(database: Path, output: Path, busy_timeout_ms: int) -> None:
         target = sqlite3.connect(partial)
         try:
             source.backup(target)  # one step: the whole snapshot under one read lock
+            # No live sign-in goes into a backup: restored, it would sign a browser in again.
+            with target:
+                for table in SIGN_IN_TABLES:
+                    target.execute(f"DELETE FROM {table}")  # noqa: S608  # nosec B608 (names from SIGN_IN_TABLES)
             # A single self-contained file: no -wal beside it to forget when copying it away.
             target.execute("PRAGMA journal_mode=DELETE")
         finally:
