@@ -30,9 +30,11 @@ from tracker.models import Action, ActionState, ContactSide, Phase, Role, Sessio
 from tracker.permissions import (
     can_delete_company,
     can_edit_companies,
+    can_edit_contacts,
     can_manage_engagements,
     can_search_notes,
     can_see_case_details,
+    can_see_contacts,
 )
 from tracker.search.highlight import snippet, term_pattern
 from tracker.search.queries import CAP, INDEX_SHARE, KINDS, MAX_QUERY_LENGTH, SCAN_LIMIT, parse_query
@@ -222,6 +224,8 @@ def company(company_id: int):
         readable={case.id for case in engagements if case.readable} if details else set(),
         can_edit=can_edit_companies(current_user), can_open_engagement=can_manage_engagements(current_user),
         can_delete=can_delete_company(current_user, company),
+        show_contacts=can_see_contacts(current_user, company),
+        can_edit_contacts=can_edit_contacts(current_user, company),
     )
 
 
