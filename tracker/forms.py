@@ -40,7 +40,6 @@ from wtforms import (
 )
 from wtforms.validators import EqualTo, InputRequired, StopValidation
 
-from tracker.auth.passwords import password_problem
 from tracker.idempotency import new_form_key
 
 # Language names are shown in their own language, so anyone can find theirs.
@@ -84,6 +83,9 @@ class CheckboxListField(SelectMultipleField):
 
 def strong_password(form, field):
     """Validator: the password policy of tracker.auth.passwords."""
+    # Imported here: the auth package's own forms are built from this module's fields.
+    from tracker.auth.passwords import password_problem
+
     inputs = tuple(
         getattr(form, name).data for name in ("email", "name") if hasattr(form, name)
     )

@@ -2,11 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, SubmitField
 from wtforms.validators import InputRequired, Length, StopValidation
 
 from tracker.auth.passwords import MAX_LENGTH
 from tracker.auth.two_factor import TOTP, code_kind, normalise_code
+from tracker.forms import LineField
 
 
 class SignInForm(FlaskForm):
@@ -51,7 +52,7 @@ def _code_shape(recovery_allowed: bool):
 class CodeForm(FlaskForm):
     """The second step of signing in: a code from the authenticator app or a recovery code."""
 
-    code = StringField(
+    code = LineField(
         _l("Code"),
         validators=[Length(max=40, message=_l("A code has at most %(max)d characters.", max=40)), _code_shape(True)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none"},
@@ -62,7 +63,7 @@ class CodeForm(FlaskForm):
 class EnrolForm(FlaskForm):
     """Setting up an authenticator app: the code it shows proves it was set up right."""
 
-    code = StringField(
+    code = LineField(
         _l("Code"),
         validators=[Length(max=40, message=_l("A code has at most %(max)d characters.", max=40)), _code_shape(False)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
