@@ -127,8 +127,11 @@ def test_lockout_ends_after_the_window(client, consultant):
     assert login(client, consultant).status_code == 302
 
 
-def test_forty_parallel_wrong_passwords_get_exactly_ten_checked(app, client, consultant, monkeypatch):
-    """Finding 4 of issue 19: concurrent attempts were counted before any was recorded."""
+def test_forty_parallel_wrong_passwords_get_at_most_ten_checked(app, client, consultant, monkeypatch):
+    """Finding 4 of issue 19: concurrent attempts were counted before any was recorded, and
+    13 or 14 of 40 were checked against a limit of 10. Never more than the limit now; fewer
+    only when attempts contend for the last place longer than the throttle waits (a busy
+    machine), and the account is then locked all the same."""
     from tracker.auth import services
 
     checks, lock = [], threading.Lock()
@@ -157,7 +160,13 @@ def test_forty_parallel_wrong_passwords_get_exactly_ten_checked(app, client, con
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(statuses) == [401] * 10 + [429] * 30
+    checked = len(checks)
+    assert 0 < checked <= 10
+    assert sorted(statuses) == [401] * checked + [429] * (40 - checked)
+    if checked < 10:  # the places left are still there for the next attempts, one at a time
+        for _ in range(10 - checked):
+            assert sign_in_form(client, email=email, password="wrong password here").status_code == 401
+    assert sign_in_form(client, email=email, password="wrong password here").status_code == 429
     assert len(checks) == 10
 
 

@@ -7,8 +7,9 @@ counted last would see the other `limit` rows already committed, so no more
 than `limit` are ever checked, however many arrive at once, on SQLite and
 PostgreSQL alike and without a lock. An attempt over the limit withdraws its
 row; if the limit was reached by failures it is refused at once, if only by
-attempts still being checked it tries again a moment later, so that exactly
-`limit` are checked. A successful attempt clears its bucket; the rows that
+attempts still being checked it tries again a moment later (backing off), so
+that usually exactly `limit` are checked; when many contend for the last place
+for longer than `_PATIENCE`, fewer are (never more). A successful attempt clears its bucket; the rows that
 stay are the failures.
 
 Buckets (ASVS 5.0 V6.3.1, V6.1.1):
@@ -123,13 +124,15 @@ def reserve(email: str, address: str, step: str = PASSWORD, device: str = "") ->
     Commits: the row must be visible to concurrent attempts before anything is
     checked. When the limit is reached only because other attempts are still
     being checked (or are about to be refused), this one steps back and tries
-    again shortly, so that exactly `limit` are checked, not fewer.
+    again after a growing, random pause, so that usually exactly `limit` are
+    checked; after `_PATIENCE` seconds it is refused (never more are checked).
     """
     now = utcnow()
     db.session.execute(
         sa.delete(SignInAttempt).where(SignInAttempt.created_at < now - current_app.config["SIGN_IN_WINDOW"])
     )
     deadline = time.monotonic() + _PATIENCE
+    pause = 0.01
     while True:
         row = SignInAttempt(email=email[:254], step=step, device=device[:64], address=address, created_at=utcnow())
         db.session.add(row)
@@ -143,7 +146,9 @@ def reserve(email: str, address: str, step: str = PASSWORD, device: str = "") ->
         db.session.commit()
         if final or time.monotonic() > deadline:
             raise Throttled(wait)
-        time.sleep(random.uniform(0.005, 0.03))  # noqa: S311 (jitter, not a secret)  # nosec B311
+        # Random and growing, so that attempts contending for the last place stop colliding.
+        time.sleep(random.uniform(0, pause))  # noqa: S311 (jitter, not a secret)  # nosec B311
+        pause = min(pause * 2, 0.25)
 
 
 def failed(attempt: Attempt) -> None:
