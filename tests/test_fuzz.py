@@ -227,7 +227,11 @@ def test_every_field_answers_blanks_and_control_characters_clearly(app_context, 
 def test_the_forms_are_found_and_a_valid_submission_is_accepted(app_context, clients, fuzz_world):
     """The control: most POST routes have a form in the world, and sending it as shown is not a 500."""
     found = {endpoint: find_form(app_context, clients, fuzz_world.ids, endpoint) for endpoint in endpoints("POST")}
-    assert sum(1 for value in found.values() if value) >= 0.8 * len(found), sorted(e for e, v in found.items() if not v)
+    # Three in four: the sign-in's second step, the session ends and a second factor's reset show
+    # their forms only in states the world does not hold (a half sign-in, another's session, a
+    # factor to reset); they are still attacked blind (`target`).
+    missing = sorted(endpoint for endpoint, value in found.items() if not value)
+    assert len(found) - len(missing) >= 0.75 * len(found), missing
     for endpoint, value in found.items():
         if value:
             role, _page, form = value

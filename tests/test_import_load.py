@@ -80,7 +80,7 @@ def test_four_hostile_uploads_at_once_leave_the_health_check_answering(tmp_path)
         browsers = []
         for email in emails:
             browser = Browser(server.base, timeout=120)
-            assert browser.sign_in(email, factories.PASSWORD)[0] == 302
+            assert browser.sign_in(email, factories.PASSWORD, factories.TOTP_SECRET)[0] == 302
             browsers.append(browser)
         workers = server.worker_pids()
         answers, health = {}, []

@@ -224,9 +224,10 @@ class DayField(DateField):
 
 
 class Required:
-    """Validator: an answer was given. Unlike InputRequired, blanks alone are no
-    answer, and a date or number is judged on the value read from it. After a
-    value that could not be read, only that message shows."""
+    """Validator: an answer was given. As with InputRequired, a field missing from
+    the post is no answer (an edit form's stored value does not stand in for it);
+    unlike it, blanks alone are no answer, and a date or number is judged on the
+    value read from it. After a value that could not be read, only that message shows."""
 
     field_flags = {"required": True}
 
@@ -237,7 +238,8 @@ class Required:
         if field.process_errors:
             raise StopValidation()
         data = field.data
-        if data is None or (isinstance(data, str) and not data.strip()) or data == []:
+        missing = not field.raw_data
+        if missing or data is None or (isinstance(data, str) and not data.strip()) or data == []:
             field.errors[:] = []
             raise StopValidation(self.message)
 
